@@ -1,0 +1,267 @@
+"""Input checks shared by every helper of ``crm_lessons``.
+
+Every public function of the package checks its inputs here, so that a wrong
+column, type, date or value reaches the user as **one** clear message that
+names the argument (or the file), what was found, and how to fix it.
+
+All checks raise :class:`CRMInputError`, a ``ValueError``. Messages follow one
+pattern::
+
+    <where>: <what is wrong>; found <what was found>. <How to fix it.>
+
+where ``<where>`` is ``argument `data``` for a DataFrame passed in Python, or
+``file 'sales.csv', column 'amount', line 17`` when the data came from a file
+(see :func:`crm_lessons.io.read_table`, which records the file on the frame).
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"customer_id": [1, 2], "amount": [10.0, -5.0]})
+>>> require_columns(df, {"amount_col": "amount", "date_col": "date"})
+Traceback (most recent call last):
+...
+crm_lessons._validation.CRMInputError: argument `data`: column 'date' (given as date_col) is missing; found columns ['customer_id', 'amount']. Pass date_col='<your column>' naming the column that holds it.
+>>> check_numeric(df, "amount", col_arg="amount_col", min_value=0)
+Traceback (most recent call last):
+...
+crm_lessons._validation.CRMInputError: argument `data`, column 'amount' (amount_col), row 1: values must be >= 0; found -5.0 (1 such row). Correct or remove these rows, e.g. refunds belong in a separate table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CRMInputError",
+    "check_choice",
+    "check_dataframe",
+    "check_dates",
+    "check_fitted",
+    "check_no_missing",
+    "check_numeric",
+    "check_number",
+    "check_probability",
+    "require_columns",
+    "where",
+]
+
+#: Attribute key under which :func:`crm_lessons.io.read_table` stores the
+#: source file name and the file line of the first data row.
+SOURCE_ATTR = "crm_source"
+FIRST_LINE_ATTR = "crm_first_line"
+
+
+class CRMInputError(ValueError):
+    """A user's input is wrong; the message says where, what, and how to fix it."""
+
+
+def where(df: pd.DataFrame | None = None, *, arg: str = "data", column: str | None = None,
+          col_arg: str | None = None, row=None) -> str:
+    """Describe a place in the user's input: argument or file, column, row."""
+    source = df.attrs.get(SOURCE_ATTR) if df is not None else None
+    parts = [f"file '{source}'" if source else f"argument `{arg}`"]
+    if column is not None:
+        parts.append(f"column '{column}'" + (f" ({col_arg})" if col_arg and col_arg != column else ""))
+    if row is not None:
+        if source and df is not None and FIRST_LINE_ATTR in df.attrs:
+            pos = df.index.get_loc(row)
+            if isinstance(pos, (int, np.integer)):
+                parts.append(f"line {int(pos) + int(df.attrs[FIRST_LINE_ATTR])}")
+            else:
+                parts.append(f"row {row!r}")
+        else:
+            parts.append(f"row {row!r}" if not isinstance(row, (int, np.integer)) else f"row {int(row)}")
+    return ", ".join(parts)
+
+
+def _show(value) -> str:
+    """repr of a cell value, without numpy's type wrapper."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def _first_bad(df: pd.DataFrame, mask: pd.Series):
+    bad = mask[mask.to_numpy(dtype=bool)]
+    return bad.index[0], int(bad.shape[0])
+
+
+def check_dataframe(df, *, arg: str = "data", min_rows: int = 1) -> pd.DataFrame:
+    """Check that ``df`` is a DataFrame with at least ``min_rows`` rows."""
+    if not isinstance(df, pd.DataFrame):
+        raise CRMInputError(
+            f"argument `{arg}`: expected a pandas DataFrame; found {type(df).__name__}. "
+            "Pass a table, e.g. pd.read_csv('file.csv') or a loader from crm_lessons.datasets."
+        )
+    if len(df) < min_rows:
+        raise CRMInputError(
+            f"{where(df, arg=arg)}: needs at least {min_rows} row(s); found {len(df)}. "
+            "Check that the file or filter is not empty."
+        )
+    return df
+
+
+def require_columns(df: pd.DataFrame, columns: Mapping[str, str] | Iterable[str], *,
+                    arg: str = "data") -> None:
+    """Check that every named column is in ``df``.
+
+    ``columns`` maps the keyword argument that named the column (``amount_col``)
+    to the column name (``"amount"``); a plain list of names is also accepted.
+    """
+    check_dataframe(df, arg=arg, min_rows=0)
+    items = columns.items() if isinstance(columns, Mapping) else ((c, c) for c in columns)
+    for col_arg, name in items:
+        if name not in df.columns:
+            hint = (f"Pass {col_arg}='<your column>' naming the column that holds it."
+                    if col_arg != name else "Add the column or rename yours to this name.")
+            raise CRMInputError(
+                f"{where(df, arg=arg)}: column '{name}'"
+                + (f" (given as {col_arg})" if col_arg != name else "")
+                + f" is missing; found columns {list(map(str, df.columns))}. {hint}"
+            )
+
+
+def check_no_missing(df: pd.DataFrame, column: str, *, arg: str = "data",
+                     col_arg: str | None = None) -> None:
+    """Check that ``column`` has no missing values."""
+    mask = df[column].isna()
+    if mask.any():
+        row, n = _first_bad(df, mask)
+        raise CRMInputError(
+            f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+            f"values must not be missing; found an empty cell ({n} such row{'s' if n > 1 else ''}). "
+            "Fill in or remove these rows."
+        )
+
+
+def check_numeric(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: str | None = None,
+                  min_value: float | None = None, strict: bool = False,
+                  max_value: float | None = None, allow_missing: bool = False) -> pd.Series:
+    """Return ``df[column]`` as floats, checking type, missing values and bounds.
+
+    ``strict=True`` makes ``min_value`` exclusive (amounts that must be > 0).
+    """
+    s = df[column]
+    if not allow_missing:
+        check_no_missing(df, column, arg=arg, col_arg=col_arg)
+    if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+        num = pd.to_numeric(s, errors="coerce")
+        mask = num.isna() & s.notna()
+        if mask.any():
+            row, n = _first_bad(df, mask)
+            raise CRMInputError(
+                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+                f"values must be numbers; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
+                "Remove currency signs, thousands separators and text from this column."
+            )
+        s = num
+    s = s.astype(float)
+    if not np.isfinite(s.dropna()).all():
+        row, n = _first_bad(df, ~np.isfinite(s) & s.notna())
+        raise CRMInputError(
+            f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+            f"values must be finite; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
+            "Replace infinite values."
+        )
+    if min_value is not None:
+        mask = (s <= min_value) if strict else (s < min_value)
+        if mask.any():
+            row, n = _first_bad(df, mask)
+            op = ">" if strict else ">="
+            fix = ("Correct or remove these rows, e.g. refunds belong in a separate table."
+                   if min_value == 0 else "Correct or remove these rows.")
+            raise CRMInputError(
+                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+                f"values must be {op} {min_value:g}; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). {fix}"
+            )
+    if max_value is not None:
+        mask = s > max_value
+        if mask.any():
+            row, n = _first_bad(df, mask)
+            raise CRMInputError(
+                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+                f"values must be <= {max_value:g}; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
+                "Correct or remove these rows."
+            )
+    return s
+
+
+def check_dates(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: str | None = None,
+                not_after: pd.Timestamp | str | None = None, format: str | None = None) -> pd.Series:
+    """Return ``df[column]`` parsed as datetimes, naming the first unparseable or late date."""
+    check_no_missing(df, column, arg=arg, col_arg=col_arg)
+    s = df[column]
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        parsed = pd.to_datetime(s, errors="coerce", format=format)
+        mask = parsed.isna()
+        if mask.any():
+            row, n = _first_bad(df, mask)
+            raise CRMInputError(
+                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+                f"values must be dates; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
+                "Write dates as YYYY-MM-DD (e.g. 2024-03-31)."
+            )
+        s = parsed
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_localize(None)
+    if not_after is not None:
+        limit = pd.Timestamp(not_after)
+        mask = s > limit
+        if mask.any():
+            row, n = _first_bad(df, mask)
+            raise CRMInputError(
+                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+                f"dates must not be after {limit.date()}; found {s.loc[row].date()} "
+                f"({n} such row{'s' if n > 1 else ''}). Check the date format (day/month swapped?) "
+                "or pass a later as-of date."
+            )
+    return s
+
+
+def check_number(value, name: str, *, min_value: float | None = None, max_value: float | None = None,
+                 strict: bool = False, integer: bool = False) -> float:
+    """Check a scalar argument: a real number within bounds (``strict`` makes bounds exclusive)."""
+    ok_type = isinstance(value, (int, np.integer)) if integer else isinstance(value, Real)
+    if isinstance(value, bool) or not ok_type or (not integer and not np.isfinite(value)):
+        kind = "a whole number" if integer else "a finite number"
+        raise CRMInputError(f"argument `{name}`: must be {kind}; found {value!r}. Pass e.g. {name}=1.")
+    lo_bad = min_value is not None and (value <= min_value if strict else value < min_value)
+    hi_bad = max_value is not None and (value >= max_value if strict else value > max_value)
+    if lo_bad or hi_bad:
+        lo = "" if min_value is None else f"{'>' if strict else '>='} {min_value:g}"
+        hi = "" if max_value is None else f"{'<' if strict else '<='} {max_value:g}"
+        rng = " and ".join(p for p in (lo, hi) if p)
+        raise CRMInputError(f"argument `{name}`: must be {rng}; found {value!r}. Choose a value in that range.")
+    return value
+
+
+def check_probability(value, name: str, *, allow_zero: bool = True, allow_one: bool = True) -> float:
+    """Check a probability or rate argument in [0, 1] (ends optionally excluded)."""
+    check_number(value, name)
+    if value < 0 or value > 1 or (value == 0 and not allow_zero) or (value == 1 and not allow_one):
+        lo = "0 <=" if allow_zero else "0 <"
+        hi = "<= 1" if allow_one else "< 1"
+        raise CRMInputError(
+            f"argument `{name}`: must be a probability, {lo} {name} {hi}; found {value!r}. "
+            "Write percentages as fractions (5% -> 0.05)."
+        )
+    return float(value)
+
+
+def check_choice(value, name: str, choices: Iterable) -> None:
+    """Check that ``value`` is one of ``choices``."""
+    choices = list(choices)
+    if value not in choices:
+        raise CRMInputError(f"argument `{name}`: must be one of {choices}; found {value!r}.")
+
+
+def check_fitted(model, attribute: str = "params_") -> None:
+    """Check that a model has been fitted before it is used."""
+    if not hasattr(model, attribute):
+        raise CRMInputError(
+            f"{type(model).__name__} is not fitted yet; call .fit(...) before using it."
+        )

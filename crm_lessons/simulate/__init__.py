@@ -1,0 +1,11 @@
+"""Seeded generators of synthetic CRM data with known truth (合成数据).
+
+Every generator takes a ``seed`` and size arguments and returns a
+:class:`~crm_lessons.simulate._base.Simulated` pair: ``data`` (a DataFrame, or
+a dict of DataFrames) and ``truth`` (a dict of the true parameters the data
+were drawn from), so that lessons and tests can compare estimates to truth.
+"""
+
+from crm_lessons.simulate._base import Simulated
+
+__all__ = ["Simulated"]

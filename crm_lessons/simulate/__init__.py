@@ -7,5 +7,6 @@ were drawn from), so that lessons and tests can compare estimates to truth.
 """
 
 from crm_lessons.simulate._base import Simulated
+from crm_lessons.simulate.subscriptions import simulate_subscriptions
 
-__all__ = ["Simulated"]
+__all__ = ["Simulated", "simulate_subscriptions"]

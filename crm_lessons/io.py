@@ -1,0 +1,475 @@
+"""Reading analysts' files and writing report outputs safely (数据读写).
+
+:func:`read_table` reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), Excel
+``.xlsx`` and Parquet files into a DataFrame and records on ``df.attrs`` the
+file name and the file line of the first data row, so that every check of
+:mod:`crm_lessons._validation` names the file and the line of a bad value.
+Problems with the file itself (empty, header only, undecodable, a title above
+the header) are raised as :class:`~crm_lessons._validation.CRMInputError`
+with one message saying where, what and how to fix it.
+
+The writers never touch the input: :func:`write_csv_safe` escapes cells a
+spreadsheet would run as formulas, :func:`safe_filename` turns names from the
+data (stores, segments) into safe file names, and :func:`atomic_output_dir`
+builds an output directory beside its target and renames it into place only
+when complete.
+
+Examples
+--------
+>>> import pandas as pd, tempfile, pathlib
+>>> tmp = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (tmp / "sales.csv").write_text("customer_id,amount\\n1,10\\n2,-5\\n", encoding="utf-8")
+>>> df = read_table(tmp / "sales.csv")
+>>> df.attrs["crm_source"], df.attrs["crm_first_line"]
+('sales.csv', 2)
+>>> from crm_lessons._validation import check_numeric
+>>> check_numeric(df, "amount", min_value=0)
+Traceback (most recent call last):
+...
+crm_lessons._validation.CRMInputError: file 'sales.csv', column 'amount', line 3: values must be >= 0; found -5.0 (1 such row). Correct or remove these rows, e.g. refunds belong in a separate table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._validation import FIRST_LINE_ATTR, SOURCE_ATTR, CRMInputError
+
+__all__ = [
+    "READABLE_SUFFIXES",
+    "atomic_output_dir",
+    "escape_formulas",
+    "read_table",
+    "safe_filename",
+    "write_csv_safe",
+]
+
+#: File suffixes :func:`read_table` understands.
+READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
+
+_ENCODINGS = ("utf-8-sig", "gb18030")  # utf-8-sig also reads plain UTF-8
+_HEADER_SCAN = 30  # lines looked at when searching for the header row
+
+
+# --------------------------------------------------------------------------- reading
+def read_table(path, *, sheet=None, header_row: int | None = None, dtype=None) -> pd.DataFrame:
+    """Read a CSV, Excel (.xlsx) or Parquet file, recording file and first line.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. ``.csv``/``.txt``/``.tsv`` are decoded as UTF-8 (with or
+        without BOM), then GB18030 (a superset of GBK); the delimiter (comma,
+        semicolon, tab or ``|``) is detected.
+    sheet : str or int, optional
+        Excel sheet name or 0-based position; default the first sheet.
+    header_row : int, optional
+        1-based line (Excel row) of the header. By default the header must be
+        the first non-empty line; rows of titles above it are reported with
+        the line to pass here.
+    dtype : dict, optional
+        Column types passed to the reader, e.g. ``{"customer_id": str}`` to
+        keep leading zeros of ids.
+
+    Returns
+    -------
+    DataFrame
+        Column names stripped of surrounding spaces. ``df.attrs["crm_source"]``
+        holds the file name, ``df.attrs["crm_first_line"]`` the line (Excel
+        row) of the first data row, so check messages name the line.
+
+    Raises
+    ------
+    CRMInputError
+        The file is missing, of an unknown type, empty, has only a header, is
+        in an unknown text encoding, has titles above the header, or repeats a
+        column name.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise CRMInputError(
+            f"file '{name}': cannot be read; found no such file in '{path.parent}'. "
+            "Check the path and the spelling of the file name."
+        )
+    suffix = path.suffix.lower()
+    if suffix not in READABLE_SUFFIXES:
+        raise CRMInputError(
+            f"file '{name}': unsupported file type; found '{suffix or '(no suffix)'}'. "
+            f"Save the table as one of {', '.join(READABLE_SUFFIXES)}."
+        )
+    if path.stat().st_size == 0:
+        raise CRMInputError(
+            f"file '{name}': the file is empty; found 0 bytes. "
+            "Export the table again, with a header row and the data rows."
+        )
+    if suffix == ".parquet":
+        df, first_line = _read_parquet(path), None
+    elif suffix == ".xlsx":
+        df, first_line = _read_excel(path, sheet=sheet, header_row=header_row, dtype=dtype)
+    else:
+        df, first_line = _read_text(path, header_row=header_row, dtype=dtype)
+    df.attrs[SOURCE_ATTR] = name
+    if first_line is not None:
+        df.attrs[FIRST_LINE_ATTR] = first_line
+    if len(df) == 0:
+        raise CRMInputError(
+            f"file '{name}': has a header but no data rows; found columns {list(map(str, df.columns))}. "
+            "Export the table again with its data rows."
+        )
+    return df
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    name = path.name
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
+        raise CRMInputError(
+            f"file '{name}': text encoding not supported; found UTF-16 (zero bytes between characters). "
+            "Save the file as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)."
+        )
+    for enc in _ENCODINGS:
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    line = raw[:start].count(b"\n") + 1
+    raise CRMInputError(
+        f"file '{name}', line {line}: text encoding not recognised; found bytes "
+        f"{raw[start:start + 4]!r} that are neither UTF-8 nor GBK/GB18030. "
+        "Save the file as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)."
+    )
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    sample = [ln for ln in lines if ln.strip()][:_HEADER_SCAN]
+    best, best_score = ",", -1
+    for sep in (",", ";", "\t", "|"):
+        counts = [len(next(csv.reader([ln], delimiter=sep))) for ln in sample]
+        mode = max(set(counts), key=counts.count) if counts else 1
+        score = (mode > 1) * counts.count(mode) * 100 + mode
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _find_header(rows: list[list]) -> int:
+    """0-based index of the header among ``rows``: the first row as wide as the table."""
+    filled = [sum(1 for v in r if v is not None and str(v).strip() != "") for r in rows]
+    body = [n for n in filled if n > 0]
+    if not body:
+        return 0
+    width = max(set(body), key=body.count)
+    for i, n in enumerate(filled):
+        if n >= width:
+            return i
+    return next(i for i, n in enumerate(filled) if n > 0)
+
+
+def _check_header(name: str, rows: list[list], header_row: int | None, offset: int = 0) -> int:
+    """Return the 0-based header index; complain about titles above the header."""
+    if header_row is not None:
+        if not (isinstance(header_row, (int, np.integer)) and 1 <= header_row <= len(rows)):
+            raise CRMInputError(
+                f"argument `header_row`: must be a line number between 1 and {len(rows)}; "
+                f"found {header_row!r}. Pass the line that holds the column names."
+            )
+        return int(header_row) - 1
+    h = _find_header(rows)
+    if h > 0:
+        above = next(str(v) for r in rows[:h] for v in r if v is not None and str(v).strip())
+        raise CRMInputError(
+            f"file '{name}', line {h + 1 + offset}: the header must be the first row; found {h} row(s) "
+            f"above it, starting with {above.strip()!r}. Delete the rows above the header, "
+            f"or pass header_row={h + 1 + offset} (command line: --header-row {h + 1 + offset})."
+        )
+    return h
+
+
+def _check_columns(name: str, columns: list) -> list[str]:
+    cols = [("" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c)).strip() for c in columns]
+    for i, c in enumerate(cols):
+        if c == "":
+            raise CRMInputError(
+                f"file '{name}', column {i + 1}: every column needs a name in the header; found an empty "
+                "header cell. Name the column or delete it."
+            )
+    seen = set()
+    for c in cols:
+        if c in seen:
+            raise CRMInputError(
+                f"file '{name}', column '{c}': column names must be unique; found '{c}' twice. "
+                "Rename or delete one of them."
+            )
+        seen.add(c)
+    return cols
+
+
+def _read_text(path: Path, *, header_row, dtype):
+    name = path.name
+    text = _decode(path)
+    lines = text.splitlines()
+    lead = 0
+    while lead < len(lines) and not lines[lead].strip():
+        lead += 1
+    if lead == len(lines):
+        raise CRMInputError(
+            f"file '{name}': the file is empty; found only blank lines. "
+            "Export the table again, with a header row and the data rows."
+        )
+    sep = _sniff_delimiter(lines[lead: lead + _HEADER_SCAN])
+    head = [next(csv.reader([ln], delimiter=sep)) if ln.strip() else [] for ln in lines[: lead + _HEADER_SCAN]]
+    if header_row is None:
+        h = lead + _check_header(name, head[lead:], None, offset=lead)
+    else:
+        h = _check_header(name, head, header_row)
+    columns = _check_columns(name, head[h])
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, header=None, skiprows=h + 1, names=columns,
+                         dtype=dtype, skip_blank_lines=False, low_memory=False)
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        where_ = f"file '{name}', line {int(m.group(2)) + h + 1}" if m else f"file '{name}'"
+        found = f"{m.group(3)} fields where the header has {len(columns)}" if m else str(exc)
+        raise CRMInputError(
+            f"{where_}: every row must have as many fields as the header; found {found}. "
+            "Quote values that contain the delimiter, or remove the extra fields."
+        ) from None
+    # trailing blank lines are not data
+    empty = df.isna().all(axis=1).to_numpy()
+    n = len(df)
+    while n > 0 and empty[n - 1]:
+        n -= 1
+    df = df.iloc[:n].reset_index(drop=True)
+    return df, h + 2
+
+
+def _read_excel(path: Path, *, sheet, header_row, dtype):
+    name = path.name
+    try:
+        raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
+                            engine="openpyxl", dtype=object)
+    except ValueError as exc:
+        if "Worksheet" in str(exc) or "not found" in str(exc):
+            import openpyxl
+            wb = openpyxl.load_workbook(path, read_only=True)
+            raise CRMInputError(
+                f"file '{name}': sheet {sheet!r} not found; found sheets {wb.sheetnames}. "
+                "Pass one of these names (command line: --sheet NAME)."
+            ) from None
+        raise
+    except Exception as exc:  # zip/openpyxl errors: not a real xlsx
+        raise CRMInputError(
+            f"file '{name}': cannot be read as an Excel workbook; found {type(exc).__name__}: {exc}. "
+            "Open it in Excel and save it again as .xlsx."
+        ) from None
+    if raw.empty:
+        raise CRMInputError(
+            f"file '{name}': the sheet is empty; found no cells. "
+            "Put the header in row 1 and the data below it, or pass the right sheet (--sheet)."
+        )
+    rows = raw.head(_HEADER_SCAN).where(raw.head(_HEADER_SCAN).notna(), None).values.tolist()
+    h = _check_header(name, rows, header_row)
+    columns = _check_columns(name, list(raw.iloc[h]))
+    df = raw.iloc[h + 1:].reset_index(drop=True)
+    # drop columns beyond the header (all-empty trailing columns)
+    df.columns = columns
+    empty = df.isna().all(axis=1).to_numpy()
+    n = len(df)
+    while n > 0 and empty[n - 1]:
+        n -= 1
+    df = df.iloc[:n].reset_index(drop=True)
+    df = df.infer_objects()
+    keep_text = {k for k, v in dict(dtype or {}).items() if v is str and k in df.columns}
+    for col in df.columns:
+        if col in keep_text:
+            df[col] = df[col].map(_excel_text)
+        elif df[col].dtype == object:
+            conv = pd.to_numeric(df[col], errors="coerce")
+            if conv.notna().sum() == df[col].notna().sum():
+                df[col] = conv
+    rest = {k: v for k, v in dict(dtype or {}).items() if k in df.columns and k not in keep_text}
+    if rest:
+        df = df.astype(rest)
+    # raw rows counted from 0 = Excel row 1
+    return df, h + 2
+
+
+def _excel_text(value):
+    """An Excel cell as text: 1001.0 -> '1001'; empty stays missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:
+        raise CRMInputError(
+            f"file '{path.name}': cannot be read as Parquet; found {type(exc).__name__}: {exc}. "
+            "Write the file again (pandas: df.to_parquet(path))."
+        ) from None
+    return df.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- writing
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy where text cells starting with ``= + - @`` (or tab/CR) get a leading ``'``.
+
+    Spreadsheets run such cells as formulas when a CSV is opened (CSV
+    injection); the apostrophe makes them plain text. Numbers are left as
+    they are, so a negative number stays a number.
+
+    Examples
+    --------
+    >>> escape_formulas(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1, 2, 3]}))
+          a  b
+    0  '=1+1 -1
+    1    ok  2
+    2   '-x  3
+    """
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype) or isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+            mask = s.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            if mask.any():
+                out[col] = s.where(~mask, "'" + s[mask].astype(str))
+    names = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns]
+    out.columns = names
+    if out.index.dtype == object:
+        out.index = [("'" + i) if isinstance(i, str) and i.startswith(_FORMULA_START) else i for i in out.index]
+    return out
+
+
+def write_csv_safe(df: pd.DataFrame, path, *, index: bool = False) -> Path:
+    """Write ``df`` as UTF-8 CSV (with BOM, so Excel shows Chinese text), formulas escaped.
+
+    The file is written beside its target and renamed into place, so a
+    reader never sees half a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_csv_safe(pd.DataFrame({"store": ["=HYPERLINK(1)"]}), p)
+    >>> p.read_text(encoding="utf-8-sig").splitlines()
+    ['store', "'=HYPERLINK(1)"]
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        escape_formulas(df).to_csv(tmp, index=index, encoding="utf-8-sig")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def safe_filename(name, *, max_length: int = 80) -> str:
+    """Turn a name from the data (a store, a segment) into a safe file name.
+
+    Keeps letters of any script (Chinese stays Chinese), digits, ``-``,
+    ``_`` and ``.``; replaces path separators, control and reserved
+    characters by ``_``; never returns ``''``, ``.``/``..``, a hidden name or
+    a Windows device name; caps the length in bytes-friendly characters.
+
+    Examples
+    --------
+    >>> safe_filename("北京/朝阳店")
+    '北京_朝阳店'
+    >>> safe_filename("../../etc/passwd")
+    'etc_passwd'
+    >>> safe_filename("CON"), safe_filename(""), safe_filename("  A  b ")
+    ('_CON', '_', 'A_b')
+    """
+    text = unicodedata.normalize("NFKC", str(name))
+    text = _UNSAFE.sub("_", text)
+    text = re.sub(r"\s+", "_", text.strip())
+    text = re.sub(r"\.{2,}", "_", text)
+    text = re.sub(r"_+", "_", text).strip("._ ")
+    if not text:
+        return "_"
+    if text.split(".")[0].lower() in _RESERVED:
+        text = "_" + text
+    if len(text) > max_length:
+        text = text[:max_length].rstrip("._ ")
+    return text
+
+
+@contextlib.contextmanager
+def atomic_output_dir(target, *, overwrite: bool = False, marker: str = ".crm-lessons-output"):
+    """Build an output directory in a temporary place and rename it into place when complete.
+
+    Yields the temporary directory (beside ``target``, so the final rename is
+    atomic on one file system). If the block raises, the temporary directory
+    is removed and ``target`` is untouched. An existing ``target`` is replaced
+    only with ``overwrite=True`` and only if an earlier run of this function
+    made it (it holds the ``marker`` file), so a user's folder is never
+    deleted.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "report"
+    >>> with atomic_output_dir(out) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("done")
+    >>> sorted(p.name for p in out.iterdir())
+    ['.crm-lessons-output', 'a.txt']
+    """
+    target = Path(target).absolute()
+    if target.exists():
+        if not overwrite:
+            raise CRMInputError(
+                f"argument `out`: the output directory must not exist yet; found '{target}'. "
+                "Choose a new --out directory, or pass --overwrite to replace an earlier report."
+            )
+        if not (target.is_dir() and (target / marker).exists()):
+            raise CRMInputError(
+                f"argument `out`: only an earlier report directory can be overwritten; found '{target}', "
+                "which was not made by crm-lessons. Choose a new --out directory."
+            )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        yield tmp
+        (tmp / marker).write_text("made by crm-lessons; safe to delete\n", encoding="utf-8")
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+            os.replace(target, old / "x")
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,54 @@
+# CRM Lessons — two commands: `make course` and `make test`. Each sets everything up first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+BENCH_VENV ?= .venv-bench
+
+.PHONY: help setup test course lab nav lock bench clean
+
+help:
+	@echo "make course  - set up, execute every lesson and build the HTML course in build/html"
+	@echo "make test    - set up and run the whole test suite (same as CI)"
+	@echo "make lab     - open JupyterLab on the course"
+	@echo "make nav     - regenerate the contents page and navigation cells"
+	@echo "make lock    - re-resolve requirements.lock from pyproject.toml"
+	@echo "make bench   - run the benchmarks in benchmarks/"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Install the locked versions with uv (from PyPI; seconds instead of pip's minute).
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv>=0.4"
+	$(PY) -m uv pip install --quiet --python $(PY) -r requirements.lock -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+test: setup
+	$(PY) -m pytest
+
+course: setup
+	$(PY) -m crm_lessons.cli course build
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/Index.ipynb
+
+nav: setup
+	$(PY) -m crm_lessons.cli course nav
+
+lock: setup
+	$(PY) -m uv pip compile pyproject.toml --extra test --extra book --python-version 3.11 -o requirements.lock
+
+$(BENCH_VENV)/bin/python: benchmarks/requirements-bench.txt requirements.lock
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
+	$(BENCH_VENV)/bin/python -m uv pip install --quiet --python $(BENCH_VENV)/bin/python -r requirements.lock -r benchmarks/requirements-bench.txt -e .
+	@touch $@
+
+bench: $(BENCH_VENV)/bin/python
+	for f in benchmarks/bench_*.py; do $(BENCH_VENV)/bin/python $$f || exit 1; done
+
+clean:
+	rm -rf build

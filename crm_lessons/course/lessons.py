@@ -1,0 +1,103 @@
+"""Find the lesson notebooks and read their number and title.
+
+Lessons are named ``notebooks/NN.MM-Title-With-Dashes.ipynb``: chapter ``NN``,
+lesson ``MM``. The title shown in the contents is the lesson's first heading,
+``# 2.5 Customer value segmentation (客户价值细分)``.
+
+Examples
+--------
+>>> parse_name("02.05-Customer-Value-Segmentation.ipynb")
+(2, 5, 'Customer Value Segmentation')
+>>> parse_name("Index.ipynb") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["CHAPTERS", "PARTS", "Lesson", "find_lessons", "parse_name", "REPO_ROOT", "NOTEBOOKS_DIR"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+EXERCISES_DIR = REPO_ROOT / "exercises"
+
+#: chapter number -> (English title, Chinese title), from the course plan (seed 000).
+CHAPTERS = {
+    1: ("CRM fundamentals", "客户关系管理基础"),
+    2: ("Value of customer relationships", "客户关系价值"),
+    3: ("Satisfaction and loyalty", "客户满意与客户忠诚"),
+    4: ("Selecting and developing relationships", "客户关系的选择与开发"),
+    5: ("Customer interaction", "客户互动管理"),
+    6: ("CRM data management and analysis", "CRM中的数据管理与分析"),
+    7: ("Customer service centre", "客户服务中心"),
+    8: ("CRM software systems", "CRM软件系统"),
+    9: ("Cases", "实践应用"),
+    10: ("Customer operations and risk", "客户经营与风险管理"),
+}
+
+#: part title -> chapters in it.
+PARTS = {
+    "Part I — Foundations (基础)": (1,),
+    "Part II — Core theory (核心理论)": (2, 3, 4, 5),
+    "Part III — Technology (技术)": (6, 7, 8),
+    "Part IV — Practice (实践应用)": (9, 10),
+}
+
+_NAME = re.compile(r"^(\d{2})\.(\d{2})-([A-Za-z0-9-]+)\.ipynb$")
+
+
+def parse_name(name: str):
+    """Return ``(chapter, lesson, title)`` from a lesson file name, or None if it is not one."""
+    m = _NAME.match(name)
+    if not m or m.group(1) == "00":
+        return None
+    return int(m.group(1)), int(m.group(2)), m.group(3).replace("-", " ")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson notebook."""
+
+    path: Path
+    chapter: int
+    number: int
+    title: str
+
+    @property
+    def code(self) -> str:
+        """``"2.5"``."""
+        return f"{self.chapter}.{self.number}"
+
+    @property
+    def exercise(self) -> Path:
+        """The instructor exercise of the lesson (same file name under ``exercises/``)."""
+        return self.path.parent.parent / "exercises" / self.path.name
+
+
+def _heading(path: Path) -> str | None:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "nav" not in cell.metadata.get("tags", []):
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
+def find_lessons(notebooks_dir: Path | str = NOTEBOOKS_DIR) -> list[Lesson]:
+    """All lessons in chapter order, titled by their first ``#`` heading."""
+    out = []
+    for path in sorted(Path(notebooks_dir).glob("*.ipynb")):
+        parsed = parse_name(path.name)
+        if parsed is None:
+            continue
+        chapter, number, fallback = parsed
+        heading = _heading(path) or fallback
+        title = re.sub(rf"^{chapter}\.{number}\s+", "", heading)
+        out.append(Lesson(path=path, chapter=chapter, number=number, title=title))
+    return sorted(out, key=lambda l: (l.chapter, l.number))

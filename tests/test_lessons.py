@@ -1,0 +1,109 @@
+"""Every lesson has the course skeleton and reruns under papermill with other parameters.
+
+nbval (see pyproject.toml) executes each lesson with its stored parameters and
+compares the outputs; here each lesson is run again with another seed and a
+smaller sample, as an instructor or analyst would.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from crm_lessons.course import find_lessons
+
+LESSONS = find_lessons()
+IDS = [lesson.path.stem for lesson in LESSONS]
+
+#: the skeleton of COURSE.md, in order: heading -> what it is for
+SECTIONS = [
+    "## Learning goals (教学目标)",
+    "## Concepts (概念)",
+    "## Worked example (案例分析)",
+    "## Explore (互动探索)",
+    "## Exercise (练习)",
+    "## Summary (教学小结)",
+]
+CHINESE_TERM = re.compile(r"[A-Za-z][^()（）\n]*[(（][^()（）\n]*[\u4e00-\u9fff]+[^()（）\n]*[)）]")
+MAX_CODE_LINES = 25  # notebooks hold glue; logic lives in crm_lessons
+
+
+def test_there_are_lessons():
+    assert LESSONS, "no lesson notebooks found in notebooks/"
+
+
+def _cells(lesson):
+    nb = nbformat.read(lesson.path, as_version=4)
+    return [c for c in nb.cells if "nav" not in c.metadata.get("tags", [])]
+
+
+def _sections(cells):
+    """heading -> list of cells under it (until the next ## heading)."""
+    out, current = {}, None
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    current = line.strip()
+                    out.setdefault(current, [])
+        if current is not None:
+            out[current].append(cell)
+    return out
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_lesson_has_the_skeleton(lesson):
+    cells = _cells(lesson)
+    title = cells[0].source.splitlines()[0]
+    assert re.match(rf"^# {lesson.chapter}\.{lesson.number} .+\(.*[\u4e00-\u9fff].*\)$", title), (
+        f"first cell must be '# {lesson.code} English title (中文)', found {title!r}")
+    headings = [line.strip() for c in cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("## ")]
+    present = [h for h in headings if h in SECTIONS]
+    assert present == SECTIONS, f"sections in order {SECTIONS}; found {headings}"
+    sections = _sections(cells)
+    concept_text = "\n".join(c.source for c in sections[SECTIONS[1]] if c.cell_type == "markdown")
+    assert len(CHINESE_TERM.findall(concept_text)) >= 3, "concepts need English terms with the Chinese term beside"
+    worked = sections[SECTIONS[2]]
+    assert any(c.cell_type == "code" and "crm_lessons" in c.source or "load_" in c.source
+               for c in worked + cells[:6]), "the worked example must use crm_lessons"
+    explore_code = "\n".join(c.source for c in sections[SECTIONS[3]] if c.cell_type == "code")
+    assert re.search(r"interact|widgets\.", explore_code), "the Explore section needs an ipywidgets widget"
+    exercise_md = "\n".join(c.source for c in sections[SECTIONS[4]])
+    link = re.search(r"\]\((\.\./exercises/[^)]+\.ipynb)\)", exercise_md)
+    assert link, "the Exercise section must link to ../exercises/<lesson>.ipynb"
+    assert (lesson.path.parent / link.group(1)).exists(), f"exercise {link.group(1)} does not exist"
+    summary = sections[SECTIONS[5]]
+    assert sum(len(c.source) for c in summary) > 200, "the summary must sum up the lesson"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_lesson_parameters_and_glue(lesson):
+    cells = _cells(lesson)
+    params = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1, "exactly one code cell tagged 'parameters'"
+    assert re.search(r"^seed\s*=\s*\d+", params[0].source, re.M)
+    assert re.search(r"^n_customers\s*=\s*[\d_]+", params[0].source, re.M)
+    for c in cells:
+        if c.cell_type == "code":
+            n = len([l for l in c.source.splitlines() if l.strip() and not l.strip().startswith("#")])
+            assert n <= MAX_CODE_LINES, (
+                f"a code cell has {n} lines (> {MAX_CODE_LINES}): move the logic into crm_lessons\n{c.source[:300]}")
+            assert not any(o.get("name") == "stderr" for o in c.get("outputs", [])), (
+                f"a cell writes to stderr (warnings?):\n{c.source[:300]}")
+            assert not any(o.get("output_type") == "error" for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+def test_lesson_reruns_with_other_parameters(lesson, tmp_path):
+    import papermill as pm
+
+    out = tmp_path / lesson.path.name
+    pm.execute_notebook(
+        str(lesson.path), str(out), parameters={"seed": 7, "n_customers": 500},
+        cwd=str(lesson.path.parent), kernel_name="python3", progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors

@@ -9,5 +9,6 @@ were drawn from), so that lessons and tests can compare estimates to truth.
 from crm_lessons.simulate._base import Simulated
 from crm_lessons.simulate.subscriptions import simulate_subscriptions
 from crm_lessons.simulate.survey import simulate_survey, simulate_survey_log
+from crm_lessons.simulate.retail import simulate_retail
 
-__all__ = ["Simulated", "simulate_subscriptions", "simulate_survey", "simulate_survey_log"]
+__all__ = ["Simulated", "simulate_subscriptions", "simulate_survey", "simulate_survey_log", "simulate_retail"]

@@ -10,5 +10,6 @@ from crm_lessons.simulate._base import Simulated
 from crm_lessons.simulate.subscriptions import simulate_subscriptions
 from crm_lessons.simulate.survey import simulate_survey, simulate_survey_log
 from crm_lessons.simulate.retail import simulate_retail
+from crm_lessons.simulate.households import simulate_households
 
-__all__ = ["Simulated", "simulate_subscriptions", "simulate_survey", "simulate_survey_log", "simulate_retail"]
+__all__ = ["Simulated", "simulate_subscriptions", "simulate_survey", "simulate_survey_log", "simulate_retail", "simulate_households"]

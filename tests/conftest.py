@@ -1,8 +1,7 @@
-"""Shared test fixtures."""
-
-import os
+"""Shared test set-up."""
 
 import matplotlib
 
-matplotlib.use("Agg")  # tests never open windows
-os.environ.setdefault("MPLBACKEND", "Agg")
+# The test process never opens windows. (Do not set MPLBACKEND in os.environ: the lesson
+# kernels started by nbval and papermill inherit it and would lose their inline figures.)
+matplotlib.use("Agg")

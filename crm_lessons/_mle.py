@@ -1,0 +1,179 @@
+"""Maximum-likelihood machinery shared by the CLV models (private).
+
+* :func:`summary_arrays` -- check and extract frequency/recency/T(/monetary)
+  columns of a customer summary;
+* :func:`compress` -- identical rows collapsed into one row with a weight;
+* :func:`fit_mle` -- maximise a weighted log-likelihood over log-parameters
+  with scipy, standard errors from the Hessian, a clear error on failure;
+* :func:`log_hyp2f1_pfaff` -- ``log 2F1(a, b; a + 1; z)`` for ``0 <= z < 1``
+  without overflow, used by the Pareto/NBD likelihood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from crm_lessons._validation import CRMInputError, check_dataframe, check_numeric, require_columns
+
+__all__ = ["ConvergenceError", "FitResult", "compress", "fit_mle", "log_hyp2f1_pfaff",
+           "numeric_gradient", "summary_arrays"]
+
+
+class ConvergenceError(CRMInputError):
+    """The likelihood maximisation did not converge; the message says what to try."""
+
+
+def summary_arrays(summary: pd.DataFrame, cols: dict[str, str], *, arg: str = "summary",
+                   positive: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Checked float arrays of the named summary columns (all >= 0, ``positive`` ones > 0).
+
+    ``cols`` maps the keyword argument (``frequency_col``) to the column name.
+    Also checks ``recency <= T`` and that frequency is a whole number.
+    """
+    check_dataframe(summary, arg=arg)
+    require_columns(summary, cols, arg=arg)
+    out = {}
+    for col_arg, name in cols.items():
+        key = col_arg.removesuffix("_col")
+        out[key] = check_numeric(summary, name, arg=arg, col_arg=col_arg, min_value=0,
+                                 strict=key in positive).to_numpy()
+    if "frequency" in out:
+        bad = out["frequency"] != np.round(out["frequency"])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CRMInputError(
+                f"argument `{arg}`, column '{cols['frequency_col']}' (frequency_col), row {summary.index[i]!r}: "
+                f"frequency must be a whole number of repeat purchases; found {out['frequency'][i]!r}. "
+                "Build the summary with crm_lessons.customer_summary.summary_from_transactions."
+            )
+    if "recency" in out and "T" in out:
+        bad = out["recency"] > out["T"] * (1 + 1e-12)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CRMInputError(
+                f"argument `{arg}`, row {summary.index[i]!r}: recency must not exceed T; found "
+                f"recency={out['recency'][i]!r} > T={out['T'][i]!r} ({int(bad.sum())} such rows). "
+                "Recency and T must be measured from the first purchase to the same as-of date."
+            )
+    if "frequency" in out and "recency" in out:
+        bad = (out["frequency"] == 0) & (out["recency"] != 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CRMInputError(
+                f"argument `{arg}`, row {summary.index[i]!r}: a customer without repeat purchases "
+                f"(frequency 0) must have recency 0; found recency={out['recency'][i]!r}. "
+                "Recency is the time of the last purchase minus the time of the first."
+            )
+    return out
+
+
+def compress(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Unique rows of the stacked arrays, their counts (weights) and the inverse index."""
+    stacked = np.column_stack(arrays)
+    uniq, inverse, counts = np.unique(stacked, axis=0, return_inverse=True, return_counts=True)
+    return [uniq[:, j] for j in range(uniq.shape[1])], counts.astype(float), inverse.ravel()
+
+
+def numeric_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient of a scalar function."""
+    g = np.empty_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+@dataclass
+class FitResult:
+    params: pd.Series
+    se: pd.Series
+    cov: pd.DataFrame
+    log_likelihood: float
+    n_iter: int
+
+
+def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0: dict[str, float], *,
+            n_obs: int, model_name: str, gradient: bool = True, max_iter: int = 500) -> FitResult:
+    """Maximise a log-likelihood over the logs of positive parameters.
+
+    ``loglik(theta)`` takes the natural parameters (ordered as ``x0``) and
+    returns the total log-likelihood and, if ``gradient``, its gradient with
+    respect to ``theta``. The optimiser (L-BFGS-B) works on ``log(theta)``
+    with the log-likelihood divided by ``n_obs``. Standard errors come from
+    the inverse of the observed information (central differences of the
+    gradient) in log space, mapped back by the delta method:
+    ``cov(theta) = diag(theta) H_log^{-1} diag(theta)``.
+    """
+    names = list(x0)
+    scale = float(max(n_obs, 1))
+
+    def objective(u):
+        theta = np.exp(u)
+        if gradient:
+            ll, g = loglik(theta)
+            return -ll / scale, -(g * theta) / scale
+        return -loglik(theta)[0] / scale
+
+    def log_grad(u):
+        theta = np.exp(u)
+        if gradient:
+            return loglik(theta)[1] * theta
+        return numeric_gradient(lambda v: loglik(np.exp(v))[0], u)
+
+    u0 = np.log(np.array([x0[n] for n in names], dtype=float))
+    with np.errstate(all="ignore"):
+        res = optimize.minimize(objective, u0, jac=True if gradient else None, method="L-BFGS-B",
+                                bounds=[(-30.0, 30.0)] * len(names),
+                                options={"maxiter": max_iter, "ftol": 1e-13, "gtol": 1e-9})
+    advice = ("Check the summary (frequency = repeat purchases, recency <= T, same time unit), "
+              "rescale time (e.g. time_unit='W' instead of 'D') so that T is in the tens or hundreds, "
+              "or fit a subsample first.")
+    theta = np.exp(res.x)
+    if not np.isfinite(res.fun):
+        raise ConvergenceError(
+            f"{model_name}: the log-likelihood is not finite at the start or optimum; found {res.fun!r}. {advice}")
+    g = log_grad(res.x)
+    if (not res.success and np.max(np.abs(g)) / scale > 1e-4) or np.any(np.abs(res.x) > 29.9):
+        raise ConvergenceError(
+            f"{model_name}: maximum-likelihood fit did not converge ({res.message}); found parameters "
+            f"{dict(zip(names, np.round(theta, 6)))}. {advice}"
+        )
+    # observed information in log space by central differences of the gradient
+    k = len(names)
+    H = np.empty((k, k))
+    for i in range(k):
+        h = 1e-4
+        e = np.zeros(k)
+        e[i] = h
+        H[:, i] = -(log_grad(res.x + e) - log_grad(res.x - e)) / (2 * h)
+    H = (H + H.T) / 2
+    try:
+        cov_log = np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        cov_log = np.full((k, k), np.nan)
+    cov = cov_log * np.outer(theta, theta)
+    se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
+    ll = -res.fun * scale
+    return FitResult(params=pd.Series(theta, index=names, name="estimate"),
+                     se=pd.Series(se, index=names, name="se"),
+                     cov=pd.DataFrame(cov, index=names, columns=names),
+                     log_likelihood=float(ll), n_iter=int(res.nit))
+
+
+def log_hyp2f1_pfaff(a, b, z):
+    """``log 2F1(a, b; a + 1; z)`` for ``0 <= z < 1``, stable for large ``a`` and ``b``.
+
+    Pfaff's transformation ``2F1(a, b; c; z) = (1 - z)^{-b} 2F1(c - a, b; c; z/(z - 1))``
+    with ``c = a + 1`` leaves ``2F1(1, b; a + 1; w)`` with ``w <= 0``, a number
+    in ``(0, 1]`` when ``a + 1 > b > 0``; the large factor ``(1-z)^{-b}`` is
+    kept as a logarithm.
+    """
+    a, b, z = np.broadcast_arrays(np.asarray(a, float), np.asarray(b, float), np.asarray(z, float))
+    w = z / (z - 1.0)
+    return -b * np.log1p(-z) + np.log(special.hyp2f1(1.0, b, a + 1.0, w))

@@ -1,0 +1,241 @@
+"""Customer summary (客户汇总): frequency, recency, T and monetary value per customer.
+
+The buy-till-you-die models of :mod:`crm_lessons.purchase_models` and the
+spend model of :mod:`crm_lessons.spend_model` do not need every transaction,
+only four numbers per customer -- the "RFM" summary in the definitions of
+Fader, Hardie & Lee (2005) and of the ``lifetimes`` package:
+
+* ``frequency`` -- number of **repeat** purchases: distinct time periods (days
+  by default) with a purchase, minus one (the first purchase);
+* ``recency`` -- time of the last purchase minus time of the first;
+* ``T`` -- the as-of date minus the time of the first purchase (the customer's
+  "age");
+* ``monetary_value`` -- mean value of the repeat purchases (0 without any);
+  the first purchase's value is left out, as in Fader & Hardie (2013).
+
+:func:`summary_from_transactions` builds it with sorting and ``reduceat``
+(no Python loop over customers): ten million transactions take a few seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._validation import (
+    CRMInputError,
+    check_choice,
+    check_dataframe,
+    check_dates,
+    check_no_missing,
+    check_numeric,
+    require_columns,
+)
+
+__all__ = ["TIME_UNIT_DAYS", "summary_from_transactions"]
+
+#: Length of a time unit in days (a month is 365.25 / 12 days).
+TIME_UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+
+
+def _period_index(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer period of each day (days since 1970-01-01) and the period's first day."""
+    if period == "D":
+        return days, days
+    if period == "W":                       # weeks Monday..Sunday (1970-01-01 was a Thursday)
+        week = (days + 3) // 7
+        return week, week * 7 - 3
+    month = days.astype("datetime64[D]").astype("datetime64[M]")
+    return month.astype(np.int64), month.astype("datetime64[D]").astype(np.int64)
+
+
+def _to_days(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def _as_day(value, name: str) -> int:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise CRMInputError(f"argument `{name}`: must be a date like '1997-09-30'; found {value!r}.") from err
+    if ts is pd.NaT:
+        raise CRMInputError(f"argument `{name}`: must be a date like '1997-09-30'; found {value!r}.")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return int(np.datetime64(ts.normalize(), "D").astype(np.int64))
+
+
+def _per_customer(code: np.ndarray, period: np.ndarray, start_day: np.ndarray,
+                  amount: np.ndarray | None) -> dict:
+    """Collapse transactions to distinct (customer, period) and then to customers.
+
+    Returns, per customer present, ``code``, number of distinct periods,
+    first and last period start day, total value and value of the first period.
+    """
+    order = np.lexsort((period, code))
+    code, period, start_day = code[order], period[order], start_day[order]
+    new = np.empty(code.size, dtype=bool)
+    new[0] = True
+    new[1:] = (code[1:] != code[:-1]) | (period[1:] != period[:-1])
+    cell = np.flatnonzero(new)                                  # first row of each distinct period
+    c_code, c_day = code[cell], start_day[cell]
+    c_value = np.add.reduceat(amount[order], cell) if amount is not None else None
+    first = np.empty(cell.size, dtype=bool)
+    first[0] = True
+    first[1:] = c_code[1:] != c_code[:-1]
+    cust = np.flatnonzero(first)
+    last = np.append(cust[1:], cell.size) - 1
+    out = {"code": c_code[cust], "n_periods": np.diff(np.append(cust, cell.size)),
+           "first_day": c_day[cust], "last_day": c_day[last]}
+    if c_value is not None:
+        out["total"] = np.add.reduceat(c_value, cust)
+        out["first_value"] = c_value[cust]
+    return out
+
+
+def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str = "customer_id",
+                              date_col: str = "date", amount_col: str | None = "amount",
+                              as_of=None, calibration_end=None, holdout_end=None,
+                              time_unit: str = "D", period: str = "D") -> pd.DataFrame:
+    """Summarise a transaction log into frequency, recency, T and monetary value per customer.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction (several rows per period are merged).
+    customer_col, date_col, amount_col : str
+        Columns of customer id, transaction date and value. ``amount_col=None``
+        leaves out the monetary columns.
+    as_of : date, optional
+        End of the observation period (for ``T``); default the last date in
+        the log. Transactions after it are ignored. Not used with a split.
+    calibration_end, holdout_end : date, optional
+        Calibration/holdout split: the summary describes transactions up to
+        ``calibration_end`` (customers first seen after it are left out); the
+        holdout columns count the purchases in ``(calibration_end,
+        holdout_end]`` (default ``holdout_end``: the last date in the log).
+    time_unit : {"D", "W", "M"}
+        Unit of ``recency``, ``T`` and ``duration_holdout``: days, weeks
+        (7 days) or months (365.25/12 days); fractional values are kept.
+    period : {"D", "W", "M"}
+        Granularity of "distinct time periods": purchases within one day
+        (week, month) count once, with their values summed.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by ``customer_id``, columns ``customer_id, frequency, recency,
+        T`` and ``monetary_value`` (with ``amount_col``); with a split also
+        ``frequency_holdout``, ``monetary_value_holdout`` (mean value per
+        holdout purchase period, 0 without any) and ``duration_holdout``.
+
+    Raises
+    ------
+    CRMInputError
+        On missing columns, unparseable dates, negative or non-numeric
+        amounts, an ``as_of`` before some kept first purchase, or a split
+        with ``holdout_end`` not after ``calibration_end``.
+
+    Notes
+    -----
+    With periods :math:`t_1 < \\dots < t_{x+1}` holding a customer's
+    purchases up to the end :math:`t_{end}` and values :math:`v_j`:
+
+    .. math::
+
+        \\text{frequency} = x,\\quad \\text{recency} = t_{x+1} - t_1,\\quad
+        T = t_{end} - t_1,\\quad
+        \\text{monetary\\_value} = \\frac{1}{x}\\sum_{j=2}^{x+1} v_j
+
+    These are the definitions of ``lifetimes.utils.summary_data_from_transaction_data``
+    with ``freq="D"``; for coarser ``period`` the times are the periods' first
+    days (``lifetimes`` uses integer period counts instead).
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: Using
+    iso-value curves for customer base analysis. Journal of Marketing
+    Research 42(4), 415-430.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2],
+    ...                     "date": ["2024-01-01", "2024-01-01", "2024-01-11", "2024-01-05"],
+    ...                     "amount": [10.0, 5.0, 20.0, 8.0]})
+    >>> summary_from_transactions(log, as_of="2024-01-21")
+       customer_id  frequency  recency     T  monetary_value
+    0            1          1     10.0  20.0            20.0
+    1            2          0      0.0  16.0             0.0
+    """
+    check_dataframe(transactions, arg="transactions")
+    cols = {"customer_col": customer_col, "date_col": date_col}
+    if amount_col is not None:
+        cols["amount_col"] = amount_col
+    require_columns(transactions, cols, arg="transactions")
+    check_choice(time_unit, "time_unit", list(TIME_UNIT_DAYS))
+    check_choice(period, "period", list(TIME_UNIT_DAYS))
+    check_no_missing(transactions, customer_col, arg="transactions", col_arg="customer_col")
+    dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col")
+    amount = None
+    if amount_col is not None:
+        amount = check_numeric(transactions, amount_col, arg="transactions", col_arg="amount_col",
+                               min_value=0).to_numpy()
+
+    days = _to_days(dates)
+    split = calibration_end is not None
+    if split:
+        if as_of is not None:
+            raise CRMInputError("argument `as_of`: not used with calibration_end; found both. "
+                                "Pass calibration_end (and holdout_end) only.")
+        end = _as_day(calibration_end, "calibration_end")
+        h_end = _as_day(holdout_end, "holdout_end") if holdout_end is not None else int(days.max())
+        if h_end <= end:
+            raise CRMInputError(
+                f"argument `holdout_end`: must be after calibration_end; found "
+                f"{np.datetime64(h_end, 'D')} <= {np.datetime64(end, 'D')}. Choose a later holdout end."
+            )
+    elif holdout_end is not None:
+        raise CRMInputError("argument `holdout_end`: needs calibration_end; found only holdout_end. "
+                            "Pass calibration_end='YYYY-MM-DD' too.")
+    else:
+        end = _as_day(as_of, "as_of") if as_of is not None else int(days.max())
+
+    codes, uniques = pd.factorize(transactions[customer_col], sort=True)
+    per, start_day = _period_index(days, period)
+    keep = days <= end
+    if not keep.any():
+        raise CRMInputError(
+            f"argument `{'calibration_end' if split else 'as_of'}`: no transaction on or before "
+            f"{np.datetime64(end, 'D')}; found first date {np.datetime64(int(days.min()), 'D')}. "
+            "Choose a later date."
+        )
+    cal = _per_customer(codes[keep], per[keep], start_day[keep],
+                        amount[keep] if amount is not None else None)
+    unit = TIME_UNIT_DAYS[time_unit]
+    end_period_start = _period_index(np.array([end]), period)[1][0]
+    freq = cal["n_periods"] - 1
+    out = pd.DataFrame({
+        "customer_id": uniques[cal["code"]],
+        "frequency": freq,
+        "recency": (cal["last_day"] - cal["first_day"]) / unit,
+        "T": (end_period_start - cal["first_day"]) / unit,
+    })
+    if amount is not None:
+        repeat_total = cal["total"] - cal["first_value"]
+        out["monetary_value"] = np.divide(repeat_total, freq, out=np.zeros(freq.size), where=freq > 0)
+    if split:
+        hold = (days > end) & (days <= h_end)
+        h_freq = np.zeros(uniques.size, dtype=np.int64)
+        h_value = np.zeros(uniques.size)
+        if hold.any():
+            h = _per_customer(codes[hold], per[hold], start_day[hold],
+                              amount[hold] if amount is not None else None)
+            h_freq[h["code"]] = h["n_periods"]
+            if amount is not None:
+                h_value[h["code"]] = h["total"] / h["n_periods"]
+        out["frequency_holdout"] = h_freq[cal["code"]]
+        if amount is not None:
+            out["monetary_value_holdout"] = h_value[cal["code"]]
+        out["duration_holdout"] = (h_end - end) / unit
+    return out

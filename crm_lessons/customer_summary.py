@@ -114,6 +114,7 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         ``calibration_end`` (customers first seen after it are left out); the
         holdout columns count the purchases in ``(calibration_end,
         holdout_end]`` (default ``holdout_end``: the last date in the log).
+        Customers' first purchases must fall in the calibration period.
     time_unit : {"D", "W", "M"}
         Unit of ``recency``, ``T`` and ``duration_holdout``: days, weeks
         (7 days) or months (365.25/12 days); fractional values are kept.
@@ -127,7 +128,9 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         Sorted by ``customer_id``, columns ``customer_id, frequency, recency,
         T`` and ``monetary_value`` (with ``amount_col``); with a split also
         ``frequency_holdout``, ``monetary_value_holdout`` (mean value per
-        holdout purchase period, 0 without any) and ``duration_holdout``.
+        holdout purchase period, 0 without any; ``lifetimes`` averages raw
+        transactions instead) and ``duration_holdout``. ``attrs["time_unit"]``
+        records the unit, which the CLV models pick up.
 
     Raises
     ------
@@ -238,4 +241,5 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         if amount is not None:
             out["monetary_value_holdout"] = h_value[cal["code"]]
         out["duration_holdout"] = (h_end - end) / unit
+    out.attrs["time_unit"] = time_unit
     return out

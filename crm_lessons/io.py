@@ -239,6 +239,8 @@ def _read_text(path: Path, *, header_row, dtype):
     else:
         h = _check_header(name, head, header_row)
     columns = _check_columns(name, head[h])
+    if isinstance(dtype, dict):
+        dtype = {k: v for k, v in dtype.items() if k in columns}
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, header=None, skiprows=h + 1, names=columns,
                          dtype=dtype, skip_blank_lines=False, low_memory=False)
@@ -383,6 +385,7 @@ def write_csv_safe(df: pd.DataFrame, path, *, index: bool = False) -> Path:
     os.close(fd)
     try:
         escape_formulas(df).to_csv(tmp, index=index, encoding="utf-8-sig")
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -426,6 +429,12 @@ def safe_filename(name, *, max_length: int = 80) -> str:
     return text
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_output_dir(target, *, overwrite: bool = False, marker: str = ".crm-lessons-output"):
     """Build an output directory in a temporary place and rename it into place when complete.
@@ -463,6 +472,7 @@ def atomic_output_dir(target, *, overwrite: bool = False, marker: str = ".crm-le
     try:
         yield tmp
         (tmp / marker).write_text("made by crm-lessons; safe to delete\n", encoding="utf-8")
+        os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
             os.replace(target, old / "x")

@@ -1,0 +1,102 @@
+"""The reports shipped with crm_lessons (registered on import)."""
+
+from __future__ import annotations
+
+from crm_lessons.reports._registry import Column, Param, Report, register
+
+__all__: list[str] = []
+
+_TX_COLUMNS = (
+    Column("customer", "customer_id", "id", "customer identifier"),
+    Column("date", "date", "date", "date of the purchase (YYYY-MM-DD)"),
+    Column("amount", "amount", "amount", "value of the purchase (> 0)", max_value=1e7),
+)
+
+register(Report(
+    name="customer-value",
+    title="Customer value",
+    description="RFM scores and segments, ABC (Pareto) classes, the customer pyramid, "
+                "probabilistic CLV (BG/NBD + Gamma-Gamma) and customer equity.",
+    module="crm_lessons.reports.customer_value",
+    columns=_TX_COLUMNS,
+    params=(
+        Param("rfm_bins", int, 5, "number of score classes for recency, frequency and monetary value",
+              min_value=2, max_value=10),
+        Param("horizon_months", int, 12, "CLV horizon in months", min_value=1, max_value=120),
+        Param("discount_rate", float, 0.10, "annual discount rate for CLV", min_value=0.0, max_value=1.0),
+        Param("margin", float, 0.30, "gross margin on revenue (CLV is profit = margin x revenue)",
+              min_value=0.0, max_value=1.0),
+        Param("top_n", int, 50, "length of the top-customer list", min_value=1, max_value=100000),
+    ),
+    helpers=("crm_lessons.segmentation", "crm_lessons.customer_summary", "crm_lessons.purchase_models",
+             "crm_lessons.spend_model"),
+))
+
+register(Report(
+    name="retention-churn",
+    title="Retention and churn",
+    description="Monthly acquisition cohorts and their retention, the active / at-risk / lapsed base, "
+                "and a churn-risk list of valuable customers going quiet.",
+    module="crm_lessons.reports.retention_churn",
+    columns=_TX_COLUMNS,
+    params=(
+        Param("period", str, "M", "cohort period: M (month), Q (quarter) or W (week)", choices=("M", "Q", "W")),
+        Param("lapsed_days", int, 180, "days without purchase after which a customer counts as lapsed",
+              min_value=7, max_value=3650),
+        Param("top_n", int, 100, "length of the churn-risk list", min_value=1, max_value=100000),
+        Param("max_cohorts", int, 12, "cohorts drawn in the retention chart", min_value=1, max_value=60),
+    ),
+    helpers=("crm_lessons.retention", "crm_lessons.customer_summary", "crm_lessons.purchase_models"),
+))
+
+register(Report(
+    name="satisfaction",
+    title="Customer satisfaction survey",
+    description="CSAT and NPS with confidence intervals, expectation-experience gaps per attribute, "
+                "importance-performance analysis and the drivers of overall satisfaction.",
+    module="crm_lessons.reports.satisfaction",
+    columns=(
+        Column("respondent", "customer_id", "id", "respondent or customer identifier"),
+        Column("satisfaction", "overall_satisfaction", "score", "overall satisfaction (1..scale_max)",
+               min_value=1, max_value="param"),
+        Column("recommend", "recommend", "score", "likelihood to recommend, 0-10 (for NPS)",
+               min_value=0, max_value=10),
+        Column("segment", "segment", "category", "segment of the respondent (optional)", required=False),
+    ),
+    params=(
+        Param("scale_max", int, 7, "top of the rating scale (5 or 7 ...); items run from 1", min_value=3,
+              max_value=10),
+        Param("expectation_suffix", str, "_expectation", "suffix of expectation items (<attribute><suffix>)"),
+        Param("experience_suffix", str, "_experience", "suffix of experience items"),
+        Param("importance_suffix", str, "_importance", "suffix of stated-importance items"),
+    ),
+    date_role=None,
+    helpers=("crm_lessons.satisfaction",),
+    score_suffix_params=("expectation_suffix", "experience_suffix", "importance_suffix"),
+    scale_param="scale_max",
+))
+
+register(Report(
+    name="staffing",
+    title="Contact-centre staffing",
+    description="Calls forecast by weekday and time of day from recent weeks, and the agents and rostered "
+                "staff Erlang C needs for a service-level target.",
+    module="crm_lessons.reports.staffing",
+    columns=(
+        Column("time", "time", "date", "start of the interval (date and time)"),
+        Column("calls", "calls", "count", "calls arriving in the interval", max_value=1e6),
+    ),
+    params=(
+        Param("aht_seconds", float, 300.0, "average handle time in seconds (talk + hold + wrap-up)",
+              min_value=1, max_value=36000),
+        Param("target_sl", float, 0.8, "service-level target: share answered within answer_seconds",
+              min_value=0.01, max_value=0.999),
+        Param("answer_seconds", float, 20.0, "answer-time target in seconds", min_value=0, max_value=3600),
+        Param("shrinkage", float, 0.3, "share of paid time not on the phones", min_value=0.0, max_value=0.9),
+        Param("max_occupancy", float, 0.85, "highest acceptable agent occupancy", min_value=0.1, max_value=1.0),
+        Param("interval_minutes", int, 30, "planning interval in minutes", min_value=1, max_value=1440),
+        Param("weeks", int, 8, "recent weeks averaged for the forecast", min_value=1, max_value=104),
+    ),
+    date_role="time",
+    helpers=("crm_lessons.callcenter",),
+))

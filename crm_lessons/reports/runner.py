@@ -1,0 +1,287 @@
+"""Run a report: validate the input, execute its notebook, export HTML and tables.
+
+One run::
+
+    read + validate (crm_lessons.io / _prepare)  ->  canonical data in a temp dir
+    -> papermill executes the report notebook     ->  report.ipynb, tables/*.csv
+    -> nbconvert HTML without code cells          ->  report.html
+    -> the finished directory is renamed to --out (nothing is left on failure)
+
+A batch runs one report per group of a column (``by``) or per file of a folder,
+in parallel processes, and writes ``index.html`` linking every report with its
+status; a failing run is listed with its message and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import pandas as pd
+
+from crm_lessons._validation import CRMInputError
+from crm_lessons.io import READABLE_SUFFIXES, atomic_output_dir, safe_filename, write_csv_safe
+from crm_lessons.reports._prepare import read_and_prepare
+from crm_lessons.reports._registry import Report, get_report
+
+__all__ = ["ReportError", "RunStatus", "execute_report", "run_batch", "run_report"]
+
+DATA_FILE = "_data.parquet"
+
+
+class ReportError(RuntimeError):
+    """A report notebook failed while running; the message says which step and why."""
+
+
+@dataclass
+class RunStatus:
+    """Outcome of one run of a batch."""
+
+    label: str
+    folder: str
+    status: str  # "ok" or "failed"
+    message: str = ""
+    rows: int = 0
+    seconds: float = 0.0
+
+
+def _notebook_error(exc) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}" if ename != "CRMInputError" else str(evalue)
+
+
+def _quiet_kernel_manager():
+    """A kernel manager whose kernel's own stderr (start-up chatter) is discarded.
+
+    Cell output, including warnings, still reaches the notebook through the
+    messaging channel.
+    """
+    import subprocess
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super().start_kernel(**kw)
+
+    return QuietKernelManager
+
+
+def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, params: dict,
+                   meta: dict | None = None) -> None:
+    """Execute ``report`` on canonical ``data`` and write its outputs into ``folder``.
+
+    Writes ``report.ipynb`` (executed), ``report.html`` (no code cells),
+    ``tables/*.csv`` (saved by the notebook) and ``run.json`` (what was run).
+    """
+    import logging
+
+    import papermill as pm
+    from nbconvert import HTMLExporter
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+
+    folder = Path(folder)
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    data.to_parquet(folder / DATA_FILE, index=False)
+    parameters = dict(data_path=DATA_FILE, tables_dir="tables",
+                      as_of="last" if as_of is None else str(pd.Timestamp(as_of).date()), **params)
+    try:
+        pm.execute_notebook(str(report.notebook), str(folder / "report.ipynb"), parameters=parameters,
+                            kernel_name="python3", progress_bar=False, log_output=False, cwd=str(folder),
+                            kernel_manager_class=_quiet_kernel_manager())
+    except pm.PapermillExecutionError as exc:
+        raise ReportError(f"report '{report.name}' failed: {_notebook_error(exc)}") from None
+    finally:
+        (folder / DATA_FILE).unlink(missing_ok=True)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_filename(str(folder / "report.ipynb"))
+    (folder / "report.html").write_text(body, encoding="utf-8")
+    info = {"report": report.name, "as_of": parameters["as_of"], "params": params, "rows": int(len(data))}
+    info.update(meta or {})
+    (folder / "run.json").write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str),
+                                     encoding="utf-8")
+
+
+def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of=None,
+               params: dict | None = None, sheet=None, header_row=None, overwrite: bool = False,
+               today=None) -> Path:
+    """Validate ``input_path`` and write the report ``name`` to the directory ``out``.
+
+    Returns the output directory. Raises :class:`CRMInputError` for a bad
+    input (before anything is written) and :class:`ReportError` when the
+    analysis fails; in both cases ``out`` is not created.
+    """
+    report = get_report(name)
+    params = report.parse_params(params)
+    _check_out(input_path, out, overwrite)
+    data, as_of = read_and_prepare(input_path, report, columns=columns, as_of=as_of, sheet=sheet,
+                                   header_row=header_row, today=today, params=params)
+    with atomic_output_dir(out, overwrite=overwrite) as tmp:
+        execute_report(report, data, tmp, as_of=as_of, params=params,
+                       meta={"input": Path(input_path).name, "columns": columns or {}})
+    return Path(out)
+
+
+def _check_out(input_path, out, overwrite) -> None:
+    """The output must not contain, or be, the input."""
+    src = Path(input_path).resolve()
+    dst = Path(out).resolve()
+    if dst == src or src.is_relative_to(dst) or (src.is_dir() and dst.is_relative_to(src)):
+        raise CRMInputError(
+            f"argument `out`: must be a new directory outside the input; found '{out}' overlapping the "
+            f"input '{input_path}'. Choose an output directory elsewhere, so the input is never touched."
+        )
+    if Path(out).exists() and not overwrite:
+        raise CRMInputError(
+            f"argument `out`: the output directory must not exist yet; found '{Path(out).absolute()}'. "
+            "Choose a new --out directory, or pass --overwrite to replace an earlier report."
+        )
+
+
+# --------------------------------------------------------------------------- batch
+def _run_job(job: dict) -> dict:
+    """Worker: one report into ``job['dest']``; returns a RunStatus as dict (never raises)."""
+    start = time.perf_counter()
+    status = RunStatus(label=job["label"], folder=job["folder"], status="failed")
+    try:
+        report = get_report(job["name"])
+        if "data_file" in job:
+            data = pd.read_parquet(job["data_file"])
+            as_of = job["as_of"]
+        else:
+            data, as_of = read_and_prepare(job["input"], report, columns=job["columns"], as_of=job["as_of"],
+                                           sheet=job["sheet"], header_row=job["header_row"], today=job["today"],
+                                           params=job["params"])
+        status.rows = int(len(data))
+        with atomic_output_dir(job["dest"]) as tmp:
+            execute_report(report, data, tmp, as_of=as_of, params=job["params"], meta=job["meta"])
+        status.status = "ok"
+    except (CRMInputError, ReportError) as exc:
+        status.message = str(exc)
+    except Exception as exc:  # a bug or a helper's error: report it, keep the batch going
+        status.message = f"{type(exc).__name__}: {exc}"
+    status.seconds = round(time.perf_counter() - start, 2)
+    return asdict(status)
+
+
+def _unique_folders(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        base = safe_filename(label)
+        key = base.lower()
+        seen[key] = seen.get(key, 0) + 1
+        out.append(base if seen[key] == 1 else f"{base}-{seen[key]}")
+    return out
+
+
+def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dict | None = None, as_of=None,
+              params: dict | None = None, jobs: int | None = None, sheet=None, header_row=None,
+              overwrite: bool = False, progress: bool = True, today=None) -> list[RunStatus]:
+    """One report per group of column ``by`` of one file, or per file of the folder ``input_path``.
+
+    Runs in ``jobs`` processes (default: the number of cores), shows a tqdm
+    progress bar on stderr, and writes ``index.html`` and ``index.csv``
+    listing every run with its status and message. Failed runs leave no
+    folder; the others are unaffected.
+    """
+    from tqdm.auto import tqdm
+
+    report = get_report(name)
+    params = report.parse_params(params)
+    _check_out(input_path, out, overwrite)
+    jobs = int(jobs or os.cpu_count() or 1)
+    if jobs < 1:
+        raise CRMInputError(f"argument `--jobs`: must be >= 1; found {jobs}. Pass e.g. --jobs 2.")
+    path = Path(input_path)
+    base = dict(name=name, columns=columns or {}, params=params, sheet=sheet, header_row=header_row,
+                today=today)
+    with tempfile.TemporaryDirectory(prefix="crm-batch-") as work, \
+            atomic_output_dir(out, overwrite=overwrite) as tmp:
+        job_list = []
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES
+                           and not p.name.startswith((".", "~$")))
+            if not files:
+                raise CRMInputError(
+                    f"argument `--input`: the folder holds no readable table; found '{path}'. "
+                    f"Put files of type {', '.join(READABLE_SUFFIXES)} in it."
+                )
+            labels = [p.stem for p in files]
+            for p, label, folder in zip(files, labels, _unique_folders(labels)):
+                job_list.append(dict(base, label=label, folder=folder, input=str(p), as_of=as_of,
+                                     dest=str(tmp / folder), meta={"input": p.name, "columns": columns or {}}))
+        else:
+            if by is None:
+                raise CRMInputError(
+                    "argument `--by`: a batch needs a column to split by or a folder of files; found neither. "
+                    "Pass --by COLUMN or give --input a folder."
+                )
+            data, as_of_ts = read_and_prepare(path, report, columns=columns, as_of=as_of, keep=[by],
+                                              sheet=sheet, header_row=header_row, today=today, params=params)
+            groups = list(data.groupby(by, sort=True))
+            labels = [str(k) for k, _ in groups]
+            for (key, part), label, folder in zip(groups, labels, _unique_folders(labels)):
+                f = Path(work) / f"{len(job_list)}.parquet"
+                part.drop(columns=[by]).reset_index(drop=True).to_parquet(f, index=False)
+                job_list.append(dict(base, label=label, folder=folder, data_file=str(f), as_of=as_of_ts,
+                                     dest=str(tmp / folder),
+                                     meta={"input": path.name, "columns": columns or {}, "by": by, "group": label}))
+        results: list[dict] = []
+        bar = tqdm(total=len(job_list), desc=f"{name} reports", unit="report", disable=not progress,
+                   file=None)
+        if jobs == 1 or len(job_list) == 1:
+            for job in job_list:
+                results.append(_run_job(job))
+                bar.update(1)
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(job_list)), mp_context=get_context("spawn")) as pool:
+                futures = [pool.submit(_run_job, job) for job in job_list]
+                for fut in as_completed(futures):
+                    results.append(fut.result())
+                    bar.update(1)
+        bar.close()
+        order = {j["folder"]: i for i, j in enumerate(job_list)}
+        statuses = [RunStatus(**r) for r in sorted(results, key=lambda r: order[r["folder"]])]
+        _write_index(tmp, report, statuses, by=by, source=path.name)
+    return statuses
+
+
+def _write_index(folder: Path, report: Report, statuses: list[RunStatus], *, by, source) -> None:
+    table = pd.DataFrame([asdict(s) for s in statuses])
+    write_csv_safe(table, folder / "index.csv")
+    rows = []
+    for s in statuses:
+        label = html.escape(s.label)
+        if s.status == "ok":
+            link = f'<a href="{html.escape(s.folder)}/report.html">{label}</a>'
+            cls = "ok"
+        else:
+            link, cls = label, "failed"
+        rows.append(f'<tr class="{cls}"><td>{link}</td><td>{s.status}</td><td>{s.rows}</td>'
+                    f"<td>{html.escape(s.message)}</td></tr>")
+    n_bad = sum(s.status != "ok" for s in statuses)
+    split = f"one report per value of column '{html.escape(by)}'" if by else "one report per file"
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(report.title)}: index</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}tr.failed td{{background:#fde2e2}}</style>
+</head><body>
+<h1>{html.escape(report.title)}</h1>
+<p>Input <code>{html.escape(source)}</code>, {split}: {len(statuses)} report(s),
+{len(statuses) - n_bad} ok, {n_bad} failed.</p>
+<table><tr><th>report</th><th>status</th><th>rows</th><th>message</th></tr>
+{chr(10).join(rows)}
+</table></body></html>
+"""
+    (folder / "index.html").write_text(page, encoding="utf-8")

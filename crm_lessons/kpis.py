@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (CRMInputError, check_dataframe, check_dates, check_no_missing,
+from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_dates, check_no_missing,
                                      check_number, check_numeric, require_columns)
 
 __all__ = ["KPI_COLUMNS", "customer_depth", "kpi_table", "plot_kpis"]
@@ -176,7 +176,7 @@ def kpi_table(data: pd.DataFrame, *, customer_col: str = "customer_id", date_col
         w = check_numeric(wallet, wallet_col, arg="wallet", col_arg="wallet_col", min_value=0, strict=True)
         if wallet[customer_col].duplicated().any():
             raise CRMInputError(f"argument `wallet`, column '{customer_col}': one wallet estimate per customer; "
-                                f"found {wallet[customer_col][wallet[customer_col].duplicated()].iloc[0]!r} twice. "
+                                f"found {_show(wallet[customer_col][wallet[customer_col].duplicated()].iloc[0])} twice. "
                                 "Keep one row per customer.")
         wv = pd.Series(w.to_numpy(), index=wallet[customer_col]).reindex(cust).to_numpy()
         has = ~np.isnan(wv)

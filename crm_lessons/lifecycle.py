@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (CRMInputError, check_dataframe, check_dates, check_no_missing,
+from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_dates, check_no_missing,
                                      check_number, check_numeric, require_columns)
 
 __all__ = [
@@ -322,7 +322,7 @@ def plot_lifecycle_curves(data: pd.DataFrame, customers, *, stages: pd.DataFrame
     act = monthly_activity(data, customer_col=customer_col, date_col=date_col, amount_col=amount_col, freq=freq)
     missing = [c for c in customers if c not in act.index]
     if missing:
-        raise CRMInputError(f"argument `customers`: {missing[0]!r} has no purchases in `data`. "
+        raise CRMInputError(f"argument `customers`: {_show(missing[0])} has no purchases in `data`. "
                             "Pass ids of customers that appear in the log.")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (CRMInputError, check_choice, check_dates, check_number,
+from crm_lessons._validation import (_show, CRMInputError, check_choice, check_dates, check_number,
                                      check_numeric, require_columns, check_dataframe)
 
 __all__ = [
@@ -285,11 +285,11 @@ def classify_customers(customers: pd.DataFrame, transactions: pd.DataFrame, as_o
     dup = ids.duplicated()
     if dup.any():
         raise CRMInputError(f"argument `customers`, column '{customer_col}': customer ids must be unique; "
-                            f"found {ids[dup].iloc[0]!r} twice. Keep one row per customer.")
+                            f"found {_show(ids[dup].iloc[0])} twice. Keep one row per customer.")
     unknown = ~transactions[customer_col].isin(ids)
     if unknown.any():
         raise CRMInputError(f"argument `transactions`, column '{customer_col}': every purchase must belong "
-                            f"to a customer of `customers`; found {transactions[customer_col][unknown].iloc[0]!r} "
+                            f"to a customer of `customers`; found {_show(transactions[customer_col][unknown].iloc[0])} "
                             f"({int(unknown.sum())} such rows). Add these customers to the customer table.")
 
     dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col")

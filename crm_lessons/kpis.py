@@ -241,17 +241,17 @@ def plot_kpis(table: pd.DataFrame, *, axes=None):
     x = table.index.to_timestamp() if isinstance(table.index, pd.PeriodIndex) else table.index
     for col in KPI_COLUMNS["more"]:
         axes[0].plot(x, table[col], label=col)
-    axes[0].set_title("More (多): customers")
+    axes[0].set_title("More: customers")
     axes[0].set_ylabel("Customers")
     axes[1].plot(x, table["avg_tenure_days"] / 30.44, color="C4", label="avg tenure (months)")
-    axes[1].set_title("Longer (久): tenure and retention")
+    axes[1].set_title("Longer: tenure and retention")
     axes[1].set_ylabel("Average tenure of active customers (months)")
     twin = axes[1].twinx()
     twin.plot(x, table["retention_rate"], color="C5", ls="--", label="retention rate")
     twin.set_ylabel("Period retention rate")
     twin.set_ylim(0, 1.05)
     axes[2].plot(x, table["spend_per_customer"], color="C2", label="spend per customer")
-    axes[2].set_title("Deeper (深): spend and breadth")
+    axes[2].set_title("Deeper: spend and breadth")
     axes[2].set_ylabel("Spend per purchasing customer")
     if "categories_per_customer" in table:
         t2 = axes[2].twinx()

@@ -91,8 +91,9 @@ def _draw_population(rng: np.random.Generator, n: int, weights: dict, intercept:
     sat = 1 + np.searchsorted(thresholds, latent)           # category 1..len(thresholds)+1
     cols["overall_satisfaction"] = sat
     cols["switching_cost"] = _likert(np.asarray(_SEGMENT_SWITCHING_COST)[seg] + rng.normal(0, 1.3, n), 7)
-    cols["price_sensitivity"] = _likert(np.asarray(_SEGMENT_PRICE_SENSITIVITY)[seg]
-                                        + rng.normal(0, 1.2, n), 7)
+    # satisfied customers are less sensitive to price changes (对价格变化的敏感度)
+    cols["price_sensitivity"] = _likert(np.asarray(_SEGMENT_PRICE_SENSITIVITY)[seg] - 0.5 * (sat - 4)
+                                        + rng.normal(0, 1.1, n), 7)
     cols["loyalty_member"] = rng.random(n) < 0.3
     p_rec = expit(_RECOMMEND_CURVE["a"] + _RECOMMEND_CURVE["b"] * (sat - 4))
     cols["recommend"] = rng.binomial(10, p_rec)
@@ -191,7 +192,7 @@ def simulate_survey(n_respondents: int = 1000, *, seed: int = 0, weights: dict |
         each attribute ``<a>_expectation, <a>_experience, <a>_importance``
         (1–7); ``overall_satisfaction`` (1–7), ``switching_cost`` (1–7, "it
         would be hard to change supplier"), ``price_sensitivity`` (1–7, "I
-        would switch for a 10% lower price"), ``loyalty_member`` (bool),
+        would switch for a 10% lower price"; falls by 0.5 per satisfaction point), ``loyalty_member`` (bool),
         ``recommend`` (0–10), ``repurchase`` (bool), ``brand_named`` (bool,
         names our brand unprompted). ``truth``: ``weights``, ``intercept``,
         ``noise_sd``, ``thresholds``, population ``csat`` (top-2-box share),

@@ -45,8 +45,11 @@ register(Report(
               min_value=7, max_value=3650),
         Param("top_n", int, 100, "length of the churn-risk list", min_value=1, max_value=100000),
         Param("max_cohorts", int, 12, "cohorts drawn in the retention chart", min_value=1, max_value=60),
+        Param("risk_threshold", float, 0.5, "P(churned) from which a customer goes on the churn-risk list",
+              min_value=0.0, max_value=1.0),
     ),
-    helpers=("crm_lessons.retention", "crm_lessons.customer_summary", "crm_lessons.purchase_models"),
+    helpers=("crm_lessons.retention", "crm_lessons.churn", "crm_lessons.customer_summary",
+             "crm_lessons.purchase_models"),
 ))
 
 register(Report(

@@ -126,7 +126,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     suffixes = tuple(params[p] for p in report.score_suffix_params if params.get(p))
     extra = [c for c in df.columns if suffixes and str(c).endswith(suffixes) and c not in present.values()]
     for c in extra:
-        out[c] = check_numeric(df, c, min_value=1, max_value=scale_top, allow_missing=True)
+        out[c] = check_numeric(df, c, min_value=1, max_value=scale_top)
     for k in keep or []:
         check_no_missing(df, k, col_arg="--by")
         out.setdefault(k, df[k].astype(str).str.strip())

@@ -139,7 +139,7 @@ def assign_stages(data: pd.DataFrame, *, customer_col: str = "customer_id", date
     exploration if tenure :math:`\\le` ``exploration_periods``; else decline if
     level < ``decline_level`` or growth :math:`\\le` -``growth_threshold``;
     else formation if growth :math:`\\ge` ``growth_threshold``; else stability.
-    The defaults recover the true stage of about 85% of the customers drawn by
+    The defaults recover the true stage of about 83% of the customers drawn by
     :func:`crm_lessons.simulate.simulate_lifecycle` (see the tests).
     Periods before the first purchase do not count (an earlier window that
     reaches before it uses the periods there are).

@@ -7,7 +7,7 @@ customer's spend in the stability stage):
 
 * exploration: 1–3 months old, spend at ``explore_level * peak``;
 * formation: 6–15 months old; two exploration months, then a straight rise
-  to ``peak`` at the last month;
+  that has reached 60–90% of ``peak`` by the last month;
 * stability: at least 12 months old; exploration, a 3–6 month rise, then at
   least 6 months flat at ``peak``;
 * decline: at least 14 months old; as stability, then over the last 4–8
@@ -47,7 +47,8 @@ def _curves(rng, stage, n_months, explore_level):
     ramp = np.where(stage == 1, age_total - 2, rng.integers(3, 7, n))
     fall = np.where(stage == 3, np.minimum(rng.integers(4, 9, n), age_total - 2 - ramp - 1), 0)
     floor = rng.uniform(0.2, 0.4, n)
-    rise = explore_level + (1 - explore_level) * np.clip((age - 1) / ramp[:, None], 0, 1)
+    top = np.where(stage == 1, rng.uniform(0.6, 0.9, n), 1.0)     # formation: part way up
+    rise = explore_level + (top[:, None] - explore_level) * np.clip((age - 1) / ramp[:, None], 0, 1)
     frac = np.where(age < 2, explore_level, rise)
     since_fall = age - (age_total - fall)[:, None] + 1
     falling = (stage[:, None] == 3) & (since_fall > 0)

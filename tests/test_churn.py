@@ -139,7 +139,7 @@ def test_logistic_regression_recovers_true_coefficients(big_fit):
     coef = res.coefficients.set_index("feature")["coefficient_per_unit"]
     for name, true in truth["coefficients"].items():
         assert coef[name] == pytest.approx(true, abs=max(0.1 * abs(true), 0.002)), name
-    assert abs(coef["tenure"]) < 0.003          # no duration dependence without heterogeneity
+    assert abs(coef["tenure"]) < 0.006          # no duration dependence without heterogeneity (SE ~ 0.0015)
     ic = truth["intercepts"]
     assert coef["contract_one-year"] == pytest.approx(ic["one-year"] - ic["month-to-month"], abs=0.1)
     assert coef["contract_two-year"] == pytest.approx(ic["two-year"] - ic["month-to-month"], abs=0.15)

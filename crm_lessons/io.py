@@ -246,7 +246,7 @@ def _read_text(path: Path, *, header_row, dtype):
                          dtype=dtype, skip_blank_lines=False, low_memory=False)
     except pd.errors.ParserError as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        where_ = f"file '{name}', line {int(m.group(2)) + h + 1}" if m else f"file '{name}'"
+        where_ = f"file '{name}', line {int(m.group(2))}" if m else f"file '{name}'"
         found = f"{m.group(3)} fields where the header has {len(columns)}" if m else str(exc)
         raise CRMInputError(
             f"{where_}: every row must have as many fields as the header; found {found}. "

@@ -120,6 +120,12 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
             return -ll / scale, -(g * theta) / scale
         return -loglik(theta)[0] / scale
 
+    def value(u):
+        with np.errstate(all="ignore"):
+            v = objective(u)
+        v = v[0] if gradient else v
+        return v if np.isfinite(v) else np.inf
+
     def log_grad(u):
         theta = np.exp(u)
         if gradient:
@@ -139,31 +145,54 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
         raise ConvergenceError(
             f"{model_name}: the log-likelihood is not finite at the start or optimum; found {res.fun!r}. {advice}")
     g = log_grad(res.x)
-    if (not res.success and np.max(np.abs(g)) / scale > 1e-4) or np.any(np.abs(res.x) > 29.9):
+    if not res.success and np.max(np.abs(g)) / scale > 1e-4:
         raise ConvergenceError(
             f"{model_name}: maximum-likelihood fit did not converge ({res.message}); found parameters "
             f"{dict(zip(names, np.round(theta, 6)))}. {advice}"
         )
-    # observed information in log space by central differences of the gradient
-    k = len(names)
-    H = np.empty((k, k))
-    for i in range(k):
-        h = 1e-4
-        e = np.zeros(k)
-        e[i] = h
-        H[:, i] = -(log_grad(res.x + e) - log_grad(res.x - e)) / (2 * h)
-    H = (H + H.T) / 2
-    try:
-        cov_log = np.linalg.inv(H)
-    except np.linalg.LinAlgError:
-        cov_log = np.full((k, k), np.nan)
+    u = res.x
+    H = _information(log_grad, u)
+    for _ in range(3):                      # Newton polish: the optimiser stops on a flat ridge early
+        try:
+            step = np.linalg.solve(H, log_grad(u))
+        except np.linalg.LinAlgError:
+            break
+        if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 1.0:
+            break
+        u_new = u + step
+        if value(u_new) > value(u) + 1e-12:
+            break
+        u = u_new
+        H = _information(log_grad, u)
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    theta = np.exp(u)
+    ll = -value(u) * scale
+    eig = np.linalg.eigvalsh(H) if np.all(np.isfinite(H)) else np.array([np.nan])
+    if np.any(np.abs(u) > 15) or not np.all(eig > 1e-8 * max(np.max(np.abs(eig)), 1.0)):
+        raise ConvergenceError(
+            f"{model_name}: maximum-likelihood fit did not converge to an interior maximum (a parameter ran "
+            f"to 0 or infinity, or the data do not identify all parameters); found parameters "
+            f"{dict(zip(names, np.round(theta, 6)))}. {advice}"
+        )
+    cov_log = np.linalg.inv(H)
     cov = cov_log * np.outer(theta, theta)
-    se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
-    ll = -res.fun * scale
+    se = np.sqrt(np.diag(cov))
     return FitResult(params=pd.Series(theta, index=names, name="estimate"),
                      se=pd.Series(se, index=names, name="se"),
                      cov=pd.DataFrame(cov, index=names, columns=names),
                      log_likelihood=float(ll), n_iter=int(res.nit))
+
+
+def _information(log_grad, u, h=1e-4):
+    """Observed information (minus the Hessian) by central differences of the gradient."""
+    k = u.size
+    H = np.empty((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = h
+        H[:, i] = -(log_grad(u + e) - log_grad(u - e)) / (2 * h)
+    return (H + H.T) / 2
 
 
 def log_hyp2f1_pfaff(a, b, z):

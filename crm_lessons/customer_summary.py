@@ -38,8 +38,13 @@ __all__ = ["TIME_UNIT_DAYS", "summary_from_transactions"]
 TIME_UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 
 
-def _period_index(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray]:
-    """Integer period of each day (days since 1970-01-01) and the period's first day."""
+def _period_index(days: np.ndarray, period: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer period of each day (days since 1970-01-01) and the period's first day.
+
+    ``period=None``: ``days`` are exact (fractional) times; each distinct time is its own period.
+    """
+    if period is None:
+        return days, days
     if period == "D":
         return days, days
     if period == "W":                       # weeks Monday..Sunday (1970-01-01 was a Thursday)
@@ -49,11 +54,14 @@ def _period_index(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarray
     return month.astype(np.int64), month.astype("datetime64[D]").astype(np.int64)
 
 
-def _to_days(values: pd.Series) -> np.ndarray:
-    return values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+def _to_days(values: pd.Series, exact: bool) -> np.ndarray:
+    ns = values.to_numpy(dtype="datetime64[ns]")
+    if exact:
+        return ns.astype(np.int64) / 86_400e9
+    return ns.astype("datetime64[D]").astype(np.int64)
 
 
-def _as_day(value, name: str) -> int:
+def _as_day(value, name: str, exact: bool = False):
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as err:
@@ -62,6 +70,8 @@ def _as_day(value, name: str) -> int:
         raise CRMInputError(f"argument `{name}`: must be a date like '1997-09-30'; found {value!r}.")
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
+    if exact:
+        return ts.value / 86_400e9
     return int(np.datetime64(ts.normalize(), "D").astype(np.int64))
 
 
@@ -96,7 +106,7 @@ def _per_customer(code: np.ndarray, period: np.ndarray, start_day: np.ndarray,
 def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str = "customer_id",
                               date_col: str = "date", amount_col: str | None = "amount",
                               as_of=None, calibration_end=None, holdout_end=None,
-                              time_unit: str = "D", period: str = "D") -> pd.DataFrame:
+                              time_unit: str = "D", period: str | None = "D") -> pd.DataFrame:
     """Summarise a transaction log into frequency, recency, T and monetary value per customer.
 
     Parameters
@@ -118,9 +128,12 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
     time_unit : {"D", "W", "M"}
         Unit of ``recency``, ``T`` and ``duration_holdout``: days, weeks
         (7 days) or months (365.25/12 days); fractional values are kept.
-    period : {"D", "W", "M"}
+    period : {"D", "W", "M"} or None
         Granularity of "distinct time periods": purchases within one day
-        (week, month) count once, with their values summed.
+        (week, month) count once, with their values summed. ``None`` uses
+        exact timestamps: every distinct time is a purchase occasion and
+        recency/T are measured to the second (for simulated continuous-time
+        data; ``as_of`` is then an exact time, midnight for a plain date).
 
     Returns
     -------
@@ -177,7 +190,8 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         cols["amount_col"] = amount_col
     require_columns(transactions, cols, arg="transactions")
     check_choice(time_unit, "time_unit", list(TIME_UNIT_DAYS))
-    check_choice(period, "period", list(TIME_UNIT_DAYS))
+    check_choice(period, "period", [*TIME_UNIT_DAYS, None])
+    exact = period is None
     check_no_missing(transactions, customer_col, arg="transactions", col_arg="customer_col")
     dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col")
     amount = None
@@ -185,24 +199,24 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         amount = check_numeric(transactions, amount_col, arg="transactions", col_arg="amount_col",
                                min_value=0).to_numpy()
 
-    days = _to_days(dates)
+    days = _to_days(dates, exact)
     split = calibration_end is not None
     if split:
         if as_of is not None:
             raise CRMInputError("argument `as_of`: not used with calibration_end; found both. "
                                 "Pass calibration_end (and holdout_end) only.")
-        end = _as_day(calibration_end, "calibration_end")
-        h_end = _as_day(holdout_end, "holdout_end") if holdout_end is not None else int(days.max())
+        end = _as_day(calibration_end, "calibration_end", exact)
+        h_end = _as_day(holdout_end, "holdout_end", exact) if holdout_end is not None else days.max()
         if h_end <= end:
             raise CRMInputError(
                 f"argument `holdout_end`: must be after calibration_end; found "
-                f"{np.datetime64(h_end, 'D')} <= {np.datetime64(end, 'D')}. Choose a later holdout end."
+                f"{np.datetime64(int(h_end), 'D')} <= {np.datetime64(int(end), 'D')}. Choose a later holdout end."
             )
     elif holdout_end is not None:
         raise CRMInputError("argument `holdout_end`: needs calibration_end; found only holdout_end. "
                             "Pass calibration_end='YYYY-MM-DD' too.")
     else:
-        end = _as_day(as_of, "as_of") if as_of is not None else int(days.max())
+        end = _as_day(as_of, "as_of", exact) if as_of is not None else days.max()
 
     codes, uniques = pd.factorize(transactions[customer_col], sort=True)
     per, start_day = _period_index(days, period)
@@ -210,7 +224,7 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
     if not keep.any():
         raise CRMInputError(
             f"argument `{'calibration_end' if split else 'as_of'}`: no transaction on or before "
-            f"{np.datetime64(end, 'D')}; found first date {np.datetime64(int(days.min()), 'D')}. "
+            f"{np.datetime64(int(end), 'D')}; found first date {np.datetime64(int(days.min()), 'D')}. "
             "Choose a later date."
         )
     cal = _per_customer(codes[keep], per[keep], start_day[keep],

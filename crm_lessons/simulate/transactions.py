@@ -82,7 +82,7 @@ def _event_times(rng: np.random.Generator, k: np.ndarray, n: np.ndarray,
 def simulate_transactions(n_customers: int, *, model: str = "bgnbd", params: dict | None = None,
                           spend_params: dict | None = None, start="1997-01-01",
                           acquisition_days: int = 84, observation_days: int = 546,
-                          time_unit: str = "W", seed: int = 0) -> Simulated:
+                          time_unit: str = "W", timestamps: bool = False, seed: int = 0) -> Simulated:
     """Draw a transaction log from the BG/NBD or Pareto/NBD model with Gamma-Gamma spend.
 
     Customers make their first purchase on a day drawn uniformly from the
@@ -111,6 +111,13 @@ def simulate_transactions(n_customers: int, *, model: str = "bgnbd", params: dic
         Length of the whole log from ``start`` (> ``acquisition_days``).
     time_unit : {"W", "D"}
         Time unit in which ``params`` are expressed (weeks or days).
+    timestamps : bool, default False
+        ``False``: ``date`` holds calendar days (as in CDNOW), so purchases on
+        one day merge in a summary and recency is rounded down to days, a
+        small bias against the continuous-time models at large sizes.
+        ``True``: ``date`` holds the exact simulated times (to the
+        microsecond); summarise with ``period=None`` to recover the
+        continuous-time truth.
     seed : int
         Random seed.
 
@@ -219,13 +226,14 @@ def simulate_transactions(n_customers: int, *, model: str = "bgnbd", params: dic
     customers["alive"] = alive
     customers["n_repeat"] = k
 
-    day = np.concatenate((first_day, first_day[owner] + np.floor(times * unit).astype(np.int64)))
+    offset = times * unit if timestamps else np.floor(times * unit)
+    day = np.concatenate((first_day.astype(float), first_day[owner] + offset))
     who = np.concatenate((np.arange(n), owner))
     amount = rng.gamma(spend["p"], 1.0, size=who.size) / nu[who]
     order = np.lexsort((day, who))
     data = pd.DataFrame({
         "customer_id": who[order] + 1,
-        "date": start + pd.to_timedelta(day[order], unit="D"),
+        "date": start + pd.to_timedelta(np.round(day[order] * 86_400e6), unit="us"),
         "amount": np.maximum(np.round(amount[order], 2), 0.01),
     })
     truth = {"model": model, "params": params, "spend_params": spend, "time_unit": time_unit,

@@ -1,0 +1,25 @@
+"""Exercises for instructors: student copies, per-student variants and autograding.
+
+See :mod:`crm_lessons.grading.copies`, :mod:`crm_lessons.grading.variants` and
+:mod:`crm_lessons.grading.autograde`; the command line is ``crm-lessons exercises``.
+Names are imported on first use, so the grading worker processes start fast.
+"""
+
+import importlib
+
+_HOME = {
+    "student_copy": "copies", "write_student_copies": "copies", "check_student_copies": "copies",
+    "make_variants": "variants", "read_roster": "variants", "read_key": "variants",
+    "student_seed": "variants", "grade": "autograde",
+}
+__all__ = list(_HOME)
+
+
+def __getattr__(name):
+    if name in _HOME:
+        return getattr(importlib.import_module(f"crm_lessons.grading.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'crm_lessons.grading' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

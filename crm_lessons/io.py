@@ -87,7 +87,9 @@ def read_table(path, *, sheet=None, header_row: int | None = None, dtype=None) -
     DataFrame
         Column names stripped of surrounding spaces. ``df.attrs["crm_source"]``
         holds the file name, ``df.attrs["crm_first_line"]`` the line (Excel
-        row) of the first data row, so check messages name the line.
+        row) of the first data row, so check messages name the line. A
+        Parquet file has no lines: its index counts rows from 1, so messages
+        name "row 1" for the first row.
 
     Raises
     ------
@@ -329,7 +331,9 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             f"file '{path.name}': cannot be read as Parquet; found {type(exc).__name__}: {exc}. "
             "Write the file again (pandas: df.to_parquet(path))."
         ) from None
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    df.index = pd.RangeIndex(1, len(df) + 1)  # messages name "row 1" for the first row
+    return df
 
 
 # --------------------------------------------------------------------------- writing

@@ -122,7 +122,8 @@ def test_parquet(tmp_path):
     path = tmp_path / "s.parquet"
     _frame().to_parquet(path)
     df = read_table(path)
-    assert df.equals(_frame()) and df.attrs[SOURCE_ATTR] == "s.parquet"
+    assert df.reset_index(drop=True).equals(_frame()) and df.attrs[SOURCE_ATTR] == "s.parquet"
+    assert df.index[0] == 1  # rows counted from 1 in messages
 
 
 @pytest.mark.parametrize("content,message", [

@@ -110,17 +110,18 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
             out[col.default] = s
         else:
             strict = col.kind == "amount"
-            lo = 0 if col.kind in ("amount", "count") else col.min_value
+            lo = 0 if col.kind == "amount" else col.min_value
             s = check_numeric(df, name, col_arg=opt, min_value=lo, strict=strict, max_value=hi)
             if col.kind == "count":
-                frac = s != np.round(s)
-                if frac.any():
-                    row = frac.index[frac.to_numpy()][0]
-                    raise CRMInputError(
-                        f"{where(df, column=name, col_arg=opt, row=row)}: values must be whole numbers; "
-                        f"found {s.loc[row]!r} ({int(frac.sum())} such row{'s' if frac.sum() > 1 else ''}). "
-                        "Counts cannot have decimals: check the column."
-                    )
+                for bad, what, fix in ((s < 0, "whole numbers >= 0", "Counts cannot be negative: check the column."),
+                                       (s != np.round(s), "whole numbers", "Counts cannot have decimals: check the column.")):
+                    if bad.any():
+                        row = bad.index[bad.to_numpy()][0]
+                        k = int(bad.sum())
+                        raise CRMInputError(
+                            f"{where(df, column=name, col_arg=opt, row=row)}: values must be {what}; "
+                            f"found {float(s.loc[row])!r} ({k} such row{'s' if k > 1 else ''}). {fix}"
+                        )
                 s = s.astype("int64")
             out[col.default] = s
     suffixes = tuple(params[p] for p in report.score_suffix_params if params.get(p))

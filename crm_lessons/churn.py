@@ -472,7 +472,8 @@ class ChurnModels:
 
 def fit_churn_models(df: pd.DataFrame, *, target_col: str = "churned", feature_cols: list | None = None,
                      test_size: float = 0.25, seed: int = 0, C: float = 1.0,
-                     calibrate: bool = True, importance_repeats: int = 5) -> ChurnModels:
+                     calibrate: bool = True, importance_repeats: int = 5,
+                     models: tuple = ("logistic regression", "gradient boosting")) -> ChurnModels:
     """Fit logistic regression and gradient boosting churn models and evaluate them on a held-out test set.
 
     Parameters
@@ -495,6 +496,9 @@ def fit_churn_models(df: pd.DataFrame, *, target_col: str = "churned", feature_c
         construction. :meth:`ChurnModels.calibration` checks both.
     importance_repeats : int, default 5
         Repeats of the permutation importance (0 skips it).
+    models : tuple of str, default ("logistic regression", "gradient boosting")
+        Which models to fit; the logistic regression is always fitted (its
+        coefficients are reported).
 
     Returns
     -------
@@ -527,13 +531,13 @@ def fit_churn_models(df: pd.DataFrame, *, target_col: str = "churned", feature_c
 
     with threadpool_limits(limits=1, user_api="openmp"):
         return _fit_churn_models(df, target_col=target_col, feature_cols=feature_cols, test_size=test_size,
-                                 seed=seed, C=C, calibrate=calibrate, importance_repeats=importance_repeats)
+                                 seed=seed, C=C, calibrate=calibrate, importance_repeats=importance_repeats,
+                                 models=models)
 
 
-def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calibrate, importance_repeats):
-    from sklearn.calibration import CalibratedClassifierCV
+def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calibrate, importance_repeats,
+                      models):
     from sklearn.compose import ColumnTransformer
-    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.inspection import permutation_importance
     from sklearn.linear_model import LogisticRegression
@@ -546,6 +550,8 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
     check_number(test_size, "test_size", min_value=0, max_value=1, strict=True)
     check_number(seed, "seed", min_value=0, integer=True)
     check_number(C, "C", min_value=0, strict=True)
+    for m in models:
+        check_choice(m, "models", ["logistic regression", "gradient boosting"])
     if feature_cols is None:
         feature_cols = [c for c in df.columns if c != target_col and not str(c).lower().endswith("id")]
     feature_cols = list(feature_cols)
@@ -578,13 +584,10 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
 
     lr = Pipeline([("prep", prep()), ("model", LogisticRegression(C=C, max_iter=5000))])
     lr.fit(X_train, y_train)
-    hgb = Pipeline([("prep", prep()), ("model", HistGradientBoostingClassifier(
-        max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20, random_state=seed))])
-    if calibrate:
-        hgb = CalibratedClassifierCV(hgb, method="isotonic", cv=3)
-    hgb.fit(X_train, y_train)
-    models = {"logistic regression": lr, "gradient boosting": hgb}
-
+    fitted = {"logistic regression": lr}
+    if "gradient boosting" in models:
+        fitted["gradient boosting"] = _fit_ensemble(prep(), X_train, y_train, seed=seed, calibrate=calibrate)
+    models = fitted
     scores = pd.DataFrame({name: m.predict_proba(X_test)[:, 1] for name, m in models.items()},
                           index=X_test.index)
     rows = []
@@ -624,6 +627,19 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
                   if imp_rows else pd.DataFrame(columns=["model", "feature", "importance_mean", "importance_std"]))
     return ChurnModels(models=models, X_test=X_test, y_test=y_test, test_scores=scores, metrics=metrics,
                        coefficients=coefficients, importance=importance, feature_cols=feature_cols)
+
+
+def _fit_ensemble(prep, X_train, y_train, *, seed: int, calibrate: bool):
+    """Gradient-boosted trees on the same preprocessing, isotonic-calibrated if asked."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+
+    hgb = Pipeline([("prep", prep), ("model", HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20, random_state=seed))])
+    if calibrate:
+        hgb = CalibratedClassifierCV(hgb, method="isotonic", cv=3)
+    return hgb.fit(X_train, y_train)
 
 
 def _binary_target(df: pd.DataFrame, target_col: str) -> pd.Series:

@@ -183,6 +183,11 @@ def test_fit_churn_models_bad_inputs():
         fit_churn_models(data, feature_cols=["usage_trend"], test_size=1.5)
     with pytest.raises(CRMInputError, match="column 'age' \\(given as feature_cols\\[1\\]\\) is missing"):
         fit_churn_models(data, feature_cols=["usage_trend", "age"])
+    with pytest.raises(CRMInputError, match="argument `models`: must be one of"):
+        fit_churn_models(data, feature_cols=["usage_trend"], models=("random forest",))
+    only_lr = fit_churn_models(data, feature_cols=["usage_trend"], models=("logistic regression",),
+                               importance_repeats=0)
+    assert only_lr.test_scores.columns.tolist() == ["logistic regression"]
 
 
 # --------------------------------------------------------------------------- acting on scores

@@ -490,7 +490,7 @@ class RepurchaseCurve:
         self.params_ = pd.Series(beta, index=["intercept", "slope"], name="coef")
         self.se_ = pd.Series(np.sqrt(np.diag(cov)), index=["intercept", "slope"], name="se")
         z = stats.norm.ppf(0.5 + self.level / 2)
-        g = pd.DataFrame({"s": s, "y": y}).groupby("s")["y"]
+        g = pd.Series(y).groupby(survey[satisfaction_col].to_numpy())
         tab = pd.DataFrame({"n": g.size(), "repurchase_rate": g.mean()})
         n = tab["n"]
         denom = 1 + z ** 2 / n

@@ -34,7 +34,7 @@ def simulate_retail(n_customers: int, *, seed: int = 0, start: str = "2023-01-01
                     p_convert: tuple[float, float, float] = (0.1, 0.35, 0.7),
                     mean_interpurchase_days: float = 30.0, mean_lifetime_days: float = 300.0,
                     p_return: float = 0.3, mean_gap_days: float = 150.0,
-                    p_member: float = 0.4, member_after: int = 3, p_referred: float = 0.15,
+                    p_member: float = 0.4, member_after: int = 3, p_referred: float = 0.06,
                     p_partner: float = 0.05, partner_after: int = 12) -> Simulated:
     """Draw a customer table and a purchase log with categories.
 
@@ -65,7 +65,7 @@ def simulate_retail(n_customers: int, *, seed: int = 0, start: str = "2023-01-01
         second spell, after a gap of 60 + exponential(``mean_gap_days``) days.
     p_member : float, default 0.4
         Probability of joining the loyalty programme at the ``member_after``-th purchase.
-    p_referred : float, default 0.15
+    p_referred : float, default 0.06
         Share of leads referred by an earlier buyer (``referred_by``).
     p_partner : float, default 0.05
         Probability that a customer reaching ``partner_after`` purchases becomes a partner.

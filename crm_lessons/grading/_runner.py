@@ -58,7 +58,10 @@ def main() -> int:
             report({"done": i, "status": "timeout"})
             timed_out = True
             continue
-        if error is not None:
+        if isinstance(error, SyntaxError):
+            report({"done": i, "status": "error",
+                    "error": f"{type(error).__name__}: {error.msg} (line {error.lineno})"})
+        elif error is not None:
             report({"done": i, "status": "error",
                     "error": f"{type(error).__name__}: {error}".strip()[:500]})
         else:

@@ -248,10 +248,17 @@ def _feedback_md(student, sections) -> str:
     return "\n".join(lines)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o666 & ~_umask())
     os.replace(tmp, path)
 
 
@@ -383,6 +390,7 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
     _write_atomic(out_dir / "gradebook.csv", _csv_text(gradebook))
     _write_atomic(out_dir / "manual.csv", _csv_text(pd.DataFrame(manual, columns=MANUAL_COLUMNS)))
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".feedback-"))
+    os.chmod(staging, 0o777 & ~_umask())
     for student, secs in sections.items():
         (staging / f"{student}.md").write_text(_feedback_md(student, secs), encoding="utf-8")
     if skipped:

@@ -120,8 +120,11 @@ def plot_value_matrix(df: pd.DataFrame, *, current_value_col: str = "current_val
         ax.axvline(t["value"], color="black", lw=0.8)
     if "potential" in t:
         ax.axhline(t["potential"], color="black", lw=0.8)
-    if log_value:
+    if log_value and (df[current_value_col] > 0).all():
+        ax.set_xscale("log")
+    elif log_value:
         ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlim(left=0)
     ax.set(xlabel="Current value" + (" (log scale)" if log_value else ""), ylabel="Growth potential",
            title="Customer value matrix: current value x growth potential")
     ax.legend(title="class", fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))

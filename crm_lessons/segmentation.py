@@ -512,9 +512,11 @@ def growth_potential(transactions: pd.DataFrame, *, as_of=None, customer_col: st
     customers (推荐新客户). Each is proxied from the log, turned into a
     percentile (0..1) and averaged:
 
-    - incremental purchase: ``spend_trend`` = spend in the second half of the
-      customer's observed span minus spend in the first half (span = first
-      purchase to ``as_of``) -- a growing customer is buying more;
+    - incremental purchase: ``spend_trend`` = (late - early) / (late + early),
+      where early and late are the customer's spend in the first and second
+      half of their span (first purchase to ``as_of``): +1 = all spend recent,
+      -1 = nothing recent, 0 = steady. Relative, so that it does not simply
+      repeat current value;
     - cross-buying (only with ``category_col``): ``n_categories`` bought --
       customers who already buy across categories are the ones who cross-buy
       (Kumar, George & Pancras 2008);
@@ -562,8 +564,8 @@ def growth_potential(transactions: pd.DataFrame, *, as_of=None, customer_col: st
     >>> growth_potential(tx, category_col="category").round(2)
                  current_value  spend_trend  n_categories  potential
     customer_id
-    1                     60.0         40.0             2        1.0
-    2                     70.0        -70.0             1        0.5
+    1                     60.0         0.67             2        1.0
+    2                     70.0        -1.00             1        0.5
     """
     log = _check_log(transactions, customer_col, date_col, amount_col, as_of=as_of)
     if category_col is not None:
@@ -575,8 +577,10 @@ def growth_potential(transactions: pd.DataFrame, *, as_of=None, customer_col: st
     late = log["date"] > mid
     g = log.groupby("customer_id", sort=True)
     out = pd.DataFrame({"current_value": g["amount"].sum()})
-    out["spend_trend"] = (log["amount"].where(late, 0) - log["amount"].where(~late, 0)).groupby(
-        log["customer_id"]).sum()
+    late_spend = log["amount"].where(late, 0).groupby(log["customer_id"]).sum()
+    early_spend = log["amount"].where(~late, 0).groupby(log["customer_id"]).sum()
+    total = (late_spend + early_spend).where(lambda t: t > 0)
+    out["spend_trend"] = ((late_spend - early_spend) / total).fillna(0.0)
     parts = ["spend_trend"]
     if category_col is not None:
         out["n_categories"] = g["category"].nunique().astype(int)

@@ -517,8 +517,9 @@ class RepurchaseCurve:
             _, ax = plt.subplots(figsize=(6, 4))
         t = self.table_
         x = t.index.to_numpy(dtype=float)
-        ax.errorbar(x, t["repurchase_rate"], yerr=[t["repurchase_rate"] - t["ci_low"], t["ci_high"] - t["repurchase_rate"]],
-                    fmt="o", capsize=3, label="observed rate (95% CI)")
+        rate = t["repurchase_rate"]
+        ax.errorbar(x, rate, yerr=[rate - t["ci_low"], t["ci_high"] - rate], fmt="o", capsize=3,
+                    label=f"observed rate ({self.level:.0%} CI)")
         grid = np.linspace(x.min(), x.max(), 100)
         ax.plot(grid, self.predict(grid), label="logistic fit")
         ax.set_ylim(0, 1)

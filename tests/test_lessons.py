@@ -68,8 +68,12 @@ def test_lesson_has_the_skeleton(lesson):
     worked = sections[SECTIONS[2]]
     assert any(c.cell_type == "code" and "crm_lessons" in c.source or "load_" in c.source
                for c in worked + cells[:6]), "the worked example must use crm_lessons"
-    explore_code = "\n".join(c.source for c in sections[SECTIONS[3]] if c.cell_type == "code")
-    assert re.search(r"interact|widgets\.", explore_code), "the Explore section needs an ipywidgets widget"
+    widget_cells = [c for c in sections[SECTIONS[3]]
+                    if c.cell_type == "code" and re.search(r"interact|widgets\.", c.source)]
+    assert widget_cells, "the Explore section needs an ipywidgets widget"
+    for c in widget_cells:  # nbval sees a widget callback's output as plain stdout
+        assert "nbval-ignore-output" in c.metadata.get("tags", []), (
+            "tag the widget cell 'nbval-ignore-output'")
     exercise_md = "\n".join(c.source for c in sections[SECTIONS[4]])
     link = re.search(r"\]\((\.\./exercises/[^)]+\.ipynb)\)", exercise_md)
     assert link, "the Exercise section must link to ../exercises/<lesson>.ipynb"

@@ -202,3 +202,12 @@ def test_classify_loyalty_bad_inputs():
         L.classify_loyalty(survey, behaviour_col="loyal")
     with pytest.raises(CRMInputError, match="argument `attitude_threshold`"):
         L.classify_loyalty(survey, attitude_threshold="high")
+
+
+def test_choice_time_indicator():
+    panel = HAND.assign(seconds=[10, 20, 30, 5, 40, 60, 50])
+    h = L.household_loyalty(panel, choice_time_col="seconds")
+    assert h.loc[1, "mean_choice_time"] == pytest.approx((20 + 30 + 40 + 50) / 4)
+    assert h.loc[2, "mean_choice_time"] == pytest.approx(35)
+    with pytest.raises(CRMInputError, match=r"column 'seconds' \(choice_time_col\), row 0: values must be >= 0"):
+        L.household_loyalty(panel.assign(seconds=-1), choice_time_col="seconds")

@@ -7,12 +7,16 @@ import pandas as pd
 
 from crm_lessons import clv as clv_mod
 from crm_lessons import segmentation
+from crm_lessons._validation import CRMInputError
 from crm_lessons.customer_summary import summary_from_transactions
 from crm_lessons.purchase_models import BetaGeoModel
 from crm_lessons.reports.results import Chart, ReportResult, fmt_money, fmt_number, fmt_pct
 from crm_lessons.spend_model import GammaGammaModel
 
-__all__ = ["build", "customer_table"]
+__all__ = ["MIN_REPEAT_CUSTOMERS", "build", "customer_table"]
+
+#: Fewest repeat customers with which the BG/NBD and Gamma-Gamma fits are attempted.
+MIN_REPEAT_CUSTOMERS = 20
 
 
 def customer_table(data: pd.DataFrame, *, as_of, rfm_bins: int = 5, horizon_months: int = 12,
@@ -22,8 +26,17 @@ def customer_table(data: pd.DataFrame, *, as_of, rfm_bins: int = 5, horizon_mont
     Returns ``(customers, models)`` where ``models`` holds the fitted
     BG/NBD and Gamma-Gamma models.
     """
+    as_of = pd.Timestamp(as_of) if as_of else pd.Timestamp(data["date"].max()).normalize()
     rfm = segmentation.rfm_table(data, as_of=as_of, n_bins=rfm_bins)
-    summary = summary_from_transactions(data, as_of=as_of, time_unit="W", period="D")
+    # the models measure customer age T to the end of the as-of day, so a customer
+    # first seen on that day has T = 1 day, not 0
+    summary = summary_from_transactions(data, as_of=as_of + pd.Timedelta(days=1), time_unit="W", period="D")
+    repeat = int((summary["frequency"] > 0).sum())
+    if repeat < MIN_REPEAT_CUSTOMERS:
+        raise CRMInputError(
+            f"argument `data`: the CLV models need at least {MIN_REPEAT_CUSTOMERS} customers with repeat purchases; "
+            f"found {repeat} among {len(summary)} customers. Use a longer period or a larger group of customers."
+        )
     bg = BetaGeoModel().fit(summary)
     gg = GammaGammaModel().fit(summary)
     monthly = (1 + discount_rate) ** (1 / 12) - 1

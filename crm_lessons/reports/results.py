@@ -34,6 +34,7 @@ import pandas as pd
 from crm_lessons.io import safe_filename, write_csv_safe
 
 __all__ = [
+    "CJK_FONTS",
     "Chart",
     "ReportResult",
     "fmt_money",
@@ -111,6 +112,22 @@ def show_summary(result: ReportResult) -> None:
     display(Markdown(summary_markdown(result)))
 
 
+#: Fonts with Chinese glyphs, tried in this order for chart labels (Windows, macOS, Linux names).
+CJK_FONTS = ("Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Sans CJK SC", "Noto Sans SC",
+             "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Arial Unicode MS")
+
+
+def _font_context():
+    """rc settings that put an installed CJK font behind the default one, so Chinese labels show."""
+    import matplotlib as mpl
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [f for f in CJK_FONTS if f in have]
+    return mpl.rc_context({"font.sans-serif": [*mpl.rcParams["font.sans-serif"][:1], *cjk,
+                                               *mpl.rcParams["font.sans-serif"][1:]]})
+
+
 def _draw(chart: Chart):
     import matplotlib.pyplot as plt
 
@@ -122,14 +139,22 @@ def _draw(chart: Chart):
 
 
 def show_charts(result: ReportResult, *, key: bool = True) -> None:
-    """Draw the key charts (``key=True``) or the others, one figure each."""
+    """Draw the key charts (``key=True``) or the others, one figure each.
+
+    Chinese labels use an installed CJK font (:data:`CJK_FONTS`); without one
+    they show as boxes, and the missing-glyph warnings are not printed.
+    """
+    import warnings
+
     import matplotlib.pyplot as plt
     from IPython.display import display
 
     for chart in result.charts:
         if chart.key == key:
-            fig = _draw(chart)
-            display(fig)
+            with _font_context(), warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+                fig = _draw(chart)
+                display(fig)
             plt.close(fig)
 
 

@@ -32,7 +32,8 @@ def customer_status(data: pd.DataFrame, *, as_of, lapsed_days: int) -> pd.DataFr
     out["status"] = pd.Categorical(np.where(out["days_since_last"] < lapsed_days / 2, "active",
                                             np.where(out["days_since_last"] < lapsed_days, "at risk", "lapsed")),
                                    categories=_STATUS, ordered=True)
-    summary = summary_from_transactions(data, as_of=as_of, time_unit="W", period="D").set_index("customer_id")
+    summary = summary_from_transactions(data, as_of=as_of + pd.Timedelta(days=1), time_unit="W",
+                                        period="D").set_index("customer_id")
     bg = BetaGeoModel().fit(summary)
     s = summary.reindex(out.index)
     out["p_alive"] = bg.probability_alive(s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy())

@@ -89,6 +89,7 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
     from nbconvert import HTMLExporter
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # "alternative text is missing" on charts
 
     folder = Path(folder)
     (folder / "tables").mkdir(parents=True, exist_ok=True)

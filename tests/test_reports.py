@@ -1,0 +1,296 @@
+"""The report command line: every report on shipped/simulated data and on sample company files.
+
+Report runs start a Jupyter kernel (a few seconds each), so each run is made once per module
+and several tests read its output.
+"""
+
+import contextlib
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_lessons import callcenter
+from crm_lessons._validation import CRMInputError
+from crm_lessons.cli import main
+from crm_lessons.reports import list_reports, run_report
+from crm_lessons.reports._notebooks import build_notebook
+from crm_lessons.reports._registry import get_report
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reports"
+SALES = FIXTURES / "门店销售_gbk.csv"
+SURVEY = FIXTURES / "满意度调查.xlsx"
+
+
+def _cli(*args):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["report", *map(str, args)])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _table(folder, name):
+    return pd.read_csv(Path(folder) / "tables" / f"{name}.csv", encoding="utf-8-sig")
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _check_outputs(folder):
+    folder = Path(folder)
+    assert sorted(p.name for p in folder.iterdir()) == [".crm-lessons-output", "report.html", "report.ipynb",
+                                                       "run.json", "tables"]
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "results.show_summary" not in html and "import build" not in html  # no code cells
+    text = _text(html)
+    assert text.index("Summary") < text.index("What to do") < text.index("Charts that matter") < text.index("Details")
+    assert html.count("<img") >= 2
+    nb = nbformat.read(folder / "report.ipynb", as_version=4)
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stderr"]
+    assert not list(folder.glob("*.parquet"))
+    return text
+
+
+# --------------------------------------------------------------------------- fixtures: one run each
+# The report runs are started together as `python -m crm_lessons.cli report ...` processes (the
+# command line as installed) and waited for once, so their kernels start in parallel.
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("reports")
+
+
+@pytest.fixture(scope="module")
+def simulated_tx(work):
+    from crm_lessons.simulate.transactions import simulate_transactions
+
+    sim = simulate_transactions(600, seed=3)
+    path = work / "tx.parquet"
+    sim.data.to_parquet(path)
+    return sim, path
+
+
+@pytest.fixture(scope="module")
+def bank_calls(work):
+    from crm_lessons.datasets import load_bank_calls
+
+    calls = load_bank_calls()
+    calls = calls[calls["date"] >= "2003-09-01"]  # the last eight weeks
+    path = work / "bank_calls.csv"
+    calls.to_csv(path, index=False)
+    return calls, path
+
+
+@pytest.fixture(scope="module")
+def runs(work, simulated_tx, bank_calls):
+    before = _digest(SALES), _digest(SURVEY)
+    commands = {
+        # customer-value: one report per store of the GBK company file, 2 processes
+        "by_store": ["customer-value", "--input", SALES, "--by", "门店", "--customer-col", "会员号",
+                     "--date-col", "消费日期", "--amount-col", "消费金额", "--jobs", "2", "--param", "top_n=20"],
+        "retention": ["retention-churn", "--input", simulated_tx[1], "--as-of", "1998-06-30",
+                      "--param", "lapsed_days=120"],
+        "survey": ["satisfaction", "--input", SURVEY, "--sheet", "问卷", "--respondent-col", "问卷编号",
+                   "--satisfaction-col", "总体满意度", "--recommend-col", "推荐意愿", "--segment-col", "客群",
+                   "--param", "experience_suffix=_体验", "--param", "expectation_suffix=_期望",
+                   "--param", "importance_suffix="],
+        "staffing": ["staffing", "--input", bank_calls[1], "--time-col", "date", "--param", "aht_seconds=240",
+                     "--param", "weeks=4", "--param", "interval_minutes=60"],
+    }
+    procs = {k: subprocess.Popen([sys.executable, "-m", "crm_lessons.cli", "report", *map(str, args),
+                                  "--out", str(work / k)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, encoding="utf-8")
+             for k, args in commands.items()}
+    results = {}
+    for k, p in procs.items():
+        out, err = p.communicate(timeout=600)
+        results[k] = (p.returncode, out, err, work / k)
+    assert (_digest(SALES), _digest(SURVEY)) == before  # inputs untouched
+    return results
+
+
+@pytest.fixture(scope="module")
+def sales_batch(runs):
+    return runs["by_store"]
+
+
+@pytest.fixture(scope="module")
+def retention_run(runs):
+    code, out, err, folder = runs["retention"]
+    return code, err, folder
+
+
+@pytest.fixture(scope="module")
+def survey_run(runs):
+    code, out, err, folder = runs["survey"]
+    return code, err, folder
+
+
+@pytest.fixture(scope="module")
+def staffing_run(runs):
+    code, out, err, folder = runs["staffing"]
+    return code, err, folder
+
+
+# --------------------------------------------------------------------------- list and registry
+def test_list_shows_reports_columns_and_parameters():
+    code, out, _ = _cli("--list")
+    assert code == 0
+    for name, rep in list_reports().items():
+        assert f"{name}: {rep.title}" in out and "not available" not in out
+        for p in rep.params:
+            assert re.search(rf"^\s+{p.name}\s+{re.escape(repr(p.default))}\s", out, flags=re.M)
+    assert re.search(r"--amount-col\s+'amount'", out) and re.search(r"--calls-col\s+'calls'", out)
+
+
+def test_shipped_notebooks_match_the_registry():
+    for name, rep in list_reports().items():
+        shipped = nbformat.read(rep.notebook, as_version=4)
+        assert shipped.cells == build_notebook(rep).cells, f"run python -m crm_lessons.reports._notebooks ({name})"
+        tagged = [c for c in shipped.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1 and shipped.cells.index(tagged[0]) == 1
+
+
+def test_unknown_report_and_missing_arguments():
+    with pytest.raises(CRMInputError, match=r"argument `NAME`: unknown report; found 'value'. Choose one of "
+                                            r"\['customer-value', 'retention-churn', 'satisfaction', 'staffing'\]"):
+        get_report("value")
+    assert _cli("customer-value", "--out", "x")[0] == 2
+    assert "argument `--input`: is required" in _cli("customer-value", "--out", "x")[2]
+
+
+# --------------------------------------------------------------------------- customer-value batch (company file)
+def test_batch_reports_failures_and_keeps_going(sales_batch):
+    code, out, err, folder = sales_batch
+    assert code == 1  # one store failed
+    assert "3 of 4 reports written" in out
+    assert ("failed: 广州试点店: report 'customer-value' failed: argument `data`: the CLV models need at least 20 "
+            "customers with repeat purchases; found 0 among 5 customers.") in err
+    assert "customer-value reports: 100%" in err  # the progress bar on stderr
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([".crm-lessons-output", "index.html", "index.csv", "北京_朝阳店", "上海·浦东店",
+                            "=HYPERLINK(_x_)店"])
+    index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig")
+    assert index.set_index("label")["status"].to_dict() == {
+        "'=HYPERLINK(\"x\")店": "ok", "上海·浦东店": "ok", "北京/朝阳店": "ok", "广州试点店": "failed"}
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert '<a href="北京_朝阳店/report.html">北京/朝阳店</a>' in html
+    assert "=HYPERLINK(&quot;x&quot;)店" in html and "广州试点店</td><td>failed" in html
+
+
+def test_batch_report_numbers(sales_batch):
+    folder = sales_batch[3] / "北京_朝阳店"
+    text = _check_outputs(folder)
+    raw = pd.read_csv(SALES, encoding="gbk", dtype={"会员号": str})
+    store = raw[raw["门店"] == "北京/朝阳店"]
+    customers = _table(folder, "customers")
+    assert len(customers) == store["会员号"].nunique()
+    assert customers["monetary"].sum() == pytest.approx(store["消费金额"].sum(), abs=0.05)
+    assert f"Revenue in the data {store['消费金额'].sum():,.0f}" in text
+    # recency: days from a customer's last purchase to the as-of date (the file's last date)
+    as_of = pd.Timestamp(raw["消费日期"].max())
+    last = pd.to_datetime(store.groupby("会员号")["消费日期"].max())
+    rec = customers.set_index("customer_id")["recency"]
+    assert (rec.sort_index() == (as_of - last).dt.days.sort_index()).all()
+    # customer equity in the summary is the sum of the customers' CLV
+    equity = float(re.search(r"next 12 months ([\d,\.]+)", text).group(1).replace(",", ""))
+    assert customers["clv"].sum() == pytest.approx(equity, abs=1)
+    assert len(_table(folder, "top_customers")) == 20
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert run["group"] == "北京/朝阳店" and run["as_of"] == str(as_of.date())
+
+
+# --------------------------------------------------------------------------- retention-churn (simulated)
+def test_retention_report(retention_run, simulated_tx):
+    code, err, folder = retention_run
+    assert code == 0, err
+    _check_outputs(folder)
+    sim, _ = simulated_tx
+    status = _table(folder, "status")
+    assert status["customers"].sum() == sim.data["customer_id"].nunique()
+    last = sim.data.groupby("customer_id")["date"].max()
+    quiet = (pd.Timestamp("1998-06-30") - last).dt.days
+    assert status.set_index("status").loc["lapsed", "customers"] == (quiet >= 120).sum()
+    matrix = _table(folder, "cohort_matrix")
+    first = sim.data.groupby("customer_id")["date"].min().dt.to_period("M").value_counts().sort_index()
+    assert matrix["0"].tolist() == first.tolist()  # cohort sizes
+    risk = _table(folder, "churn-risk_list")
+    assert (risk["churn_probability"] >= 0.5).all() and (risk["status"] != "lapsed").all()
+    assert risk["value_at_risk"].is_monotonic_decreasing
+
+
+# --------------------------------------------------------------------------- satisfaction (company Excel file)
+def test_satisfaction_report_on_company_excel(survey_run):
+    code, err, folder = survey_run
+    assert code == 0, err
+    text = _check_outputs(folder)
+    raw = pd.read_excel(SURVEY, sheet_name="问卷")
+    scores = _table(folder, "scores").set_index("measure")
+    assert scores.loc["csat", "value"] == pytest.approx((raw["总体满意度"] >= 6).mean(), abs=1e-4)
+    nps = 100 * ((raw["推荐意愿"] >= 9).mean() - (raw["推荐意愿"] <= 6).mean())
+    assert scores.loc["nps", "value"] == pytest.approx(nps, abs=1e-3)
+    gaps = _table(folder, "gaps").set_index("attribute")
+    assert gaps.loc["服务", "gap"] == pytest.approx((raw["服务_体验"] - raw["服务_期望"]).mean(), abs=1e-3)
+    assert set(_table(folder, "by_segment")["segment"]) == set(raw["客群"])
+    assert "Net Promoter Score" in text
+
+
+# --------------------------------------------------------------------------- staffing (shipped bank calls)
+def test_staffing_report_on_bank_calls(staffing_run, bank_calls):
+    code, err, folder = staffing_run
+    assert code == 0, err
+    _check_outputs(folder)
+    calls, _ = bank_calls
+    end = calls["date"].max().normalize() + pd.Timedelta(days=1)
+    recent = calls[calls["date"] >= end - pd.Timedelta(weeks=4)]
+    hourly = recent.groupby(recent["date"].dt.floor("60min"))["calls"].sum()
+    mondays = hourly[(hourly.index.dayofweek == 0) & (hourly.index.hour == 10)]
+    table = _table(folder, "staffing").set_index(["weekday", "slot"])
+    row = table.loc[("Mon", "10:00")]
+    assert row["calls"] == pytest.approx(mondays.mean(), abs=0.01)
+    assert row["agents"] == callcenter.agents_needed(calls=mondays.mean(), interval=3600, aht=240,
+                                                     target_sl=0.8, answer_time=20, max_occupancy=0.85)
+    assert row["staff"] == np.ceil(row["agents"] / 0.7)
+
+
+# --------------------------------------------------------------------------- output safety
+def test_out_must_not_exist_or_overlap_the_input(tmp_path):
+    src = tmp_path / "data"
+    src.mkdir()
+    shutil.copy(SALES, src / "s.csv")
+    with pytest.raises(CRMInputError, match=r"argument `out`: must be a new directory outside the input"):
+        run_report("customer-value", src, src / "out")
+    with pytest.raises(CRMInputError, match=r"argument `out`: must be a new directory outside the input"):
+        run_report("customer-value", src / "s.csv", src)
+    (tmp_path / "taken").mkdir()
+    code, _, err = _cli("customer-value", "--input", src / "s.csv", "--out", tmp_path / "taken")
+    assert code == 2 and "the output directory must not exist yet" in err
+    code, _, err = _cli("customer-value", "--input", src / "s.csv", "--out", tmp_path / "taken", "--overwrite",
+                        "--customer-col", "会员号", "--date-col", "消费日期", "--amount-col", "消费金额")
+    assert code == 2 and "only an earlier report directory can be overwritten" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "taken"]
+    assert [p.name for p in src.iterdir()] == ["s.csv"] and _digest(src / "s.csv") == _digest(SALES)
+
+
+def test_batch_by_a_missing_column(tmp_path):
+    code, _, err = _cli("customer-value", "--input", SALES, "--out", tmp_path / "o", "--by", "store",
+                        "--customer-col", "会员号", "--date-col", "消费日期", "--amount-col", "消费金额")
+    assert code == 2
+    assert err == ("error: file '门店销售_gbk.csv': column 'store' (given as --by) is missing; found columns "
+                   "['会员号', '消费日期', '消费金额', '门店']. Pass --by='<your column>' naming the column that holds it.\n")
+    assert list(tmp_path.iterdir()) == []

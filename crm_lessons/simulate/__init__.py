@@ -14,5 +14,6 @@ from crm_lessons.simulate.households import simulate_households
 from crm_lessons.simulate.transactions import simulate_transactions
 from crm_lessons.simulate.lifecycle import simulate_lifecycle
 from crm_lessons.simulate.restaurant import simulate_restaurant_visits
+from crm_lessons.simulate.opportunities import simulate_opportunities
 
-__all__ = ["simulate_restaurant_visits", "Simulated", "simulate_subscriptions", "simulate_survey", "simulate_survey_log", "simulate_retail", "simulate_households", "simulate_transactions", "simulate_lifecycle"]
+__all__ = ["simulate_opportunities", "simulate_restaurant_visits", "Simulated", "simulate_subscriptions", "simulate_survey", "simulate_survey_log", "simulate_retail", "simulate_households", "simulate_transactions", "simulate_lifecycle"]

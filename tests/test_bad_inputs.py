@@ -53,8 +53,8 @@ EXPECTED = {
     "missing_date.csv": "file 'missing_date.csv', column 'date' (--date-col), line 3: values must not be missing; "
                         f"found an empty cell (1 such row). {FIX_MISSING}",
     "duplicated_rows.csv": "file 'duplicated_rows.csv', line 6: rows must not repeat; found a copy of line 3 (1 repeated "
-                           "row). Remove the repeated rows (an export run twice?), or add a transaction id column if "
-                           "they are separate purchases.",
+                           "row). Remove the repeated rows (an export run twice?), or pass --allow-duplicates if they "
+                           "are separate purchases.",
     "empty.csv": f"file 'empty.csv': the file is empty; found 0 bytes. {FIX_EXPORT}",
     "blank_lines.csv": f"file 'blank_lines.csv': the file is empty; found only blank lines. {FIX_EXPORT}",
     "header_only.csv": "file 'header_only.csv': has a header but no data rows; found columns ['customer_id', 'date', "

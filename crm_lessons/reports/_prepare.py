@@ -64,18 +64,20 @@ def _check_duplicates(df: pd.DataFrame, cols: list[str]) -> None:
         raise CRMInputError(
             f"{where(df, row=row)}: rows must not repeat; found a copy of {orig} "
             f"({n} repeated row{'s' if n > 1 else ''}). Remove the repeated rows (an export run twice?), "
-            "or add a transaction id column if they are separate purchases."
+            "or pass --allow-duplicates if they are separate purchases."
         )
 
 
 def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as_of=None,
-            keep: list[str] | None = None, today=None, params: dict | None = None) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+            keep: list[str] | None = None, today=None, params: dict | None = None,
+            allow_duplicates: bool = False) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """Check ``df`` for ``report`` and return it with canonical column names, and the as-of date.
 
     ``columns`` maps a role (``customer``, ``date``, ``amount``...) to the
     analyst's column name; ``keep`` lists extra columns to carry along (the
     ``--by`` column). Dates must not be after ``as_of`` (default: today) nor
     before :data:`EARLIEST_DATE`; the as-of date defaults to the last date.
+    Fully repeated rows are an error unless ``allow_duplicates``.
     """
     check_dataframe(df)
     names = _names(report, columns)
@@ -131,7 +133,8 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     for k in keep or []:
         check_no_missing(df, k, col_arg="--by")
         out.setdefault(k, df[k].astype(str).str.strip())
-    _check_duplicates(df, list(dict.fromkeys(list(present.values()) + list(keep or []))))
+    if not allow_duplicates:
+        _check_duplicates(df, list(dict.fromkeys(list(present.values()) + list(keep or []))))
     frame = pd.DataFrame(out).reset_index(drop=True)
     frame.attrs = {k: v for k, v in df.attrs.items() if k in (SOURCE_ATTR, FIRST_LINE_ATTR)}
     if as_of is None and report.date_role is not None:
@@ -140,10 +143,11 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
 
 
 def read_and_prepare(path, report: Report, *, columns=None, as_of=None, keep=None, sheet=None,
-                     header_row=None, today=None, params=None):
+                     header_row=None, today=None, params=None, allow_duplicates=False):
     """:func:`crm_lessons.io.read_table` then :func:`prepare`; ids are read as text."""
     names = _names(report, columns)
     ids = {n: str for r, n in names.items() if report.column(r).kind in ("id", "category")}
     ids.update({k: str for k in keep or []})
     df = read_table(path, sheet=sheet, header_row=header_row, dtype=ids)
-    return prepare(df, report, columns=columns, as_of=as_of, keep=keep, today=today, params=params)
+    return prepare(df, report, columns=columns, as_of=as_of, keep=keep, today=today, params=params,
+                   allow_duplicates=allow_duplicates)

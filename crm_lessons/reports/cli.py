@@ -45,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     batch.add_argument("--by", metavar="COLUMN", help="one report per value of this column (store, region...)")
     batch.add_argument("--jobs", type=int, metavar="N", help="parallel runs in a batch (default: all cores)")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--allow-duplicates", action="store_true",
+                        help="keep fully repeated rows as separate purchases (default: refuse them)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier report in --out")
 
 
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             columns[role] = value
     params = _pairs(args.param, "--param")
     common = dict(columns=columns, as_of=args.as_of, params=params, sheet=args.sheet,
-                  header_row=args.header_row, overwrite=args.overwrite)
+                  header_row=args.header_row, overwrite=args.overwrite, allow_duplicates=args.allow_duplicates)
     if args.by or Path(args.input).is_dir():
         statuses = run_batch(args.name, args.input, args.out, by=args.by, jobs=args.jobs,
                              progress=not args.no_progress, **common)

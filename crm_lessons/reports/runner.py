@@ -115,7 +115,7 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
 
 def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of=None,
                params: dict | None = None, sheet=None, header_row=None, overwrite: bool = False,
-               today=None) -> Path:
+               today=None, allow_duplicates: bool = False) -> Path:
     """Validate ``input_path`` and write the report ``name`` to the directory ``out``.
 
     Returns the output directory. Raises :class:`CRMInputError` for a bad
@@ -126,7 +126,8 @@ def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of
     params = report.parse_params(params)
     _check_out(input_path, out, overwrite)
     data, as_of = read_and_prepare(input_path, report, columns=columns, as_of=as_of, sheet=sheet,
-                                   header_row=header_row, today=today, params=params)
+                                   header_row=header_row, today=today, params=params,
+                                   allow_duplicates=allow_duplicates)
     with atomic_output_dir(out, overwrite=overwrite) as tmp:
         execute_report(report, data, tmp, as_of=as_of, params=params,
                        meta={"input": Path(input_path).name, "columns": columns or {}})
@@ -162,7 +163,7 @@ def _run_job(job: dict) -> dict:
         else:
             data, as_of = read_and_prepare(job["input"], report, columns=job["columns"], as_of=job["as_of"],
                                            sheet=job["sheet"], header_row=job["header_row"], today=job["today"],
-                                           params=job["params"])
+                                           params=job["params"], allow_duplicates=job["allow_duplicates"])
         status.rows = int(len(data))
         with atomic_output_dir(job["dest"]) as tmp:
             execute_report(report, data, tmp, as_of=as_of, params=job["params"], meta=job["meta"])
@@ -188,7 +189,8 @@ def _unique_folders(labels: list[str]) -> list[str]:
 
 def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dict | None = None, as_of=None,
               params: dict | None = None, jobs: int | None = None, sheet=None, header_row=None,
-              overwrite: bool = False, progress: bool = True, today=None) -> list[RunStatus]:
+              overwrite: bool = False, progress: bool = True, today=None,
+              allow_duplicates: bool = False) -> list[RunStatus]:
     """One report per group of column ``by`` of one file, or per file of the folder ``input_path``.
 
     Runs in ``jobs`` processes (default: the number of cores), shows a tqdm
@@ -206,7 +208,7 @@ def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dic
         raise CRMInputError(f"argument `--jobs`: must be >= 1; found {jobs}. Pass e.g. --jobs 2.")
     path = Path(input_path)
     base = dict(name=name, columns=columns or {}, params=params, sheet=sheet, header_row=header_row,
-                today=today)
+                today=today, allow_duplicates=allow_duplicates)
     with tempfile.TemporaryDirectory(prefix="crm-batch-") as work, \
             atomic_output_dir(out, overwrite=overwrite) as tmp:
         job_list = []
@@ -229,7 +231,8 @@ def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dic
                     "Pass --by COLUMN or give --input a folder."
                 )
             data, as_of_ts = read_and_prepare(path, report, columns=columns, as_of=as_of, keep=[by],
-                                              sheet=sheet, header_row=header_row, today=today, params=params)
+                                              sheet=sheet, header_row=header_row, today=today, params=params,
+                                              allow_duplicates=allow_duplicates)
             groups = list(data.groupby(by, sort=True))
             labels = [str(k) for k, _ in groups]
             for (key, part), label, folder in zip(groups, labels, _unique_folders(labels)):

@@ -527,6 +527,7 @@ def satisfaction_indicators(survey: pd.DataFrame, transactions: pd.DataFrame | N
 def importance_performance(survey: pd.DataFrame, *, attributes=None, importance: str = "derived",
                            satisfaction_col: str = "overall_satisfaction",
                            experience_suffix: str = "_experience", importance_suffix: str = "_importance",
+                           performance: str = "experience", expectation_suffix: str = "_expectation",
                            split="mean") -> pd.DataFrame:
     """Importance–performance analysis (IPA, 重要性–绩效分析).
 
@@ -542,8 +543,12 @@ def importance_performance(survey: pd.DataFrame, *, attributes=None, importance:
         of the attribute's experience with overall satisfaction.
     satisfaction_col : str, default "overall_satisfaction"
         Overall satisfaction (derived importance only).
-    experience_suffix, importance_suffix : str
+    experience_suffix, importance_suffix, expectation_suffix : str
         Column suffixes.
+    performance : {"experience", "gap"}, default "experience"
+        ``"experience"``: mean experience (the classic IPA); ``"gap"``: mean
+        experience − expectation, so that an attribute that is good in absolute
+        terms but below what customers expected counts as weak.
     split : "mean" or (float, float), default "mean"
         Where the quadrant lines cross: the means of importance and of
         performance over the attributes, or given (importance, performance) values.
@@ -552,7 +557,7 @@ def importance_performance(survey: pd.DataFrame, *, attributes=None, importance:
     -------
     DataFrame
         Index ``attribute``; columns ``importance``, ``performance`` (mean
-        experience), ``quadrant`` and ``quadrant_zh``: Concentrate here
+        experience or gap), ``quadrant`` and ``quadrant_zh``: Concentrate here
         (重点改进区, important but weak), Keep up the good work (继续保持区),
         Low priority (低优先区), Possible overkill (过度投入区, strong but
         unimportant). ``attrs["split"]`` holds the crossing point.
@@ -576,9 +581,15 @@ def importance_performance(survey: pd.DataFrame, *, attributes=None, importance:
     """
     check_dataframe(survey, arg="survey")
     check_choice(importance, "importance", ["derived", "stated"])
+    check_choice(performance, "performance", ["experience", "gap"])
     suffixes = (experience_suffix,) if importance == "derived" else (experience_suffix, importance_suffix)
+    if performance == "gap":
+        suffixes = (*suffixes, expectation_suffix)
     attrs = _attributes(survey, attributes, suffixes)
     perf = pd.Series({a: check_numeric(survey, f"{a}{experience_suffix}", arg="survey").mean() for a in attrs})
+    if performance == "gap":
+        perf = perf - pd.Series({a: check_numeric(survey, f"{a}{expectation_suffix}", arg="survey").mean()
+                                 for a in attrs})
     if importance == "stated":
         imp = pd.Series({a: check_numeric(survey, f"{a}{importance_suffix}", arg="survey").mean() for a in attrs})
     else:
@@ -601,6 +612,7 @@ def importance_performance(survey: pd.DataFrame, *, attributes=None, importance:
     out.index.name = "attribute"
     out.attrs["split"] = cut
     out.attrs["importance"] = importance
+    out.attrs["performance"] = performance
     return out
 
 
@@ -633,7 +645,8 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
     pad_y = 0.15 * max(np.ptp(ipa["importance"]), 1e-3)
     ax.set_xlim(ipa["performance"].min() - pad_x, ipa["performance"].max() + 2 * pad_x)
     ax.set_ylim(ipa["importance"].min() - pad_y, ipa["importance"].max() + 2 * pad_y)
-    ax.set_xlabel("Performance (mean experience)")
+    ax.set_xlabel("Performance (mean experience)" if ipa.attrs.get("performance", "experience") == "experience"
+                  else "Performance (mean experience - expectation)")
     ax.set_ylabel(f"Importance ({ipa.attrs.get('importance', 'derived')})")
     ax.set_title("Importance-performance analysis")
     ax.legend(fontsize=8, loc="best")

@@ -328,3 +328,15 @@ def test_driver_bad_inputs():
         S.DriverAnalysis().fit(df, drivers=["zz"], target_col="y")
     with pytest.raises(CRMInputError, match="not fitted yet"):
         S.DriverAnalysis().predict(df)
+
+
+def test_ipa_gap_performance(small):
+    survey, _ = small
+    ipa = S.importance_performance(survey, performance="gap")
+    gaps = S.gap_table(survey)["gap"]
+    np.testing.assert_allclose(ipa["performance"], gaps.reindex(ipa.index))
+    assert ipa.attrs["performance"] == "gap"
+    # quality is above the average experience but below expectation: the gap view flags it
+    assert ipa.loc["product_quality", "quadrant"] == "Concentrate here"
+    with pytest.raises(CRMInputError, match="argument `performance`"):
+        S.importance_performance(survey, performance="level")

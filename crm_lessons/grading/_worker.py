@@ -67,7 +67,7 @@ def _env(cwd: Path) -> dict:
     return env
 
 
-def _run(cells, *, cwd, timeout, startup=120.0, grace=5.0):
+def _run(cells, *, cwd, timeout, preimport=(), startup=120.0, grace=5.0):
     """Execute ``cells`` (dicts with 'source', optional 'timeout', 'always') in a runner process.
 
     Returns one dict per cell ("status": ok / error / timeout / died / not run,
@@ -86,7 +86,8 @@ def _run(cells, *, cwd, timeout, startup=120.0, grace=5.0):
                             pass_fds=(write_fd,), start_new_session=True)
     os.close(write_fd)
     try:
-        proc.stdin.write(json.dumps({"cells": specs, "status_fd": write_fd}).encode("utf-8"))
+        proc.stdin.write(json.dumps({"cells": specs, "status_fd": write_fd,
+                                     "preimport": list(preimport)}).encode("utf-8"))
         proc.stdin.close()
     except OSError:
         pass
@@ -152,14 +153,16 @@ def run_job(job: dict) -> dict:
     p1, p2 = Path(job["phase1_dir"]), Path(job["phase2_dir"])
     timeout = float(job["timeout"])
     answers1, answers2 = p1 / _sandbox.ANSWERS_DIR, p2 / _sandbox.ANSWERS_DIR
-    cells1 = ([{"kind": "grader", "source": _sandbox.guard_source(str(p1), job["protected"]),
+    protected = list(job["protected"]) + [f"/proc/{os.getpid()}", f"/proc/{os.getppid()}"]
+    cells1 = ([{"kind": "grader", "source": _sandbox.guard_source(str(p1), protected),
                 "timeout": 60},
                {"kind": "grader", "source": job["parameters"], "timeout": 60}]
               + [{"kind": "student", "source": c["source"], "index": c["index"]}
                  for c in job["student_cells"]]
               + [{"kind": "export", "source": _sandbox.export_source(job["answer_names"], str(answers1)),
                   "timeout": max(10.0, min(timeout, 60.0)), "always": True}])
-    res1, _ = _run(cells1, cwd=p1, timeout=timeout)
+    preimport = job.get("preimport", [])
+    res1, _ = _run(cells1, cwd=p1, timeout=timeout, preimport=preimport)
     phase1 = {"guard_ok": res1[0]["status"] == "ok" and res1[1]["status"] == "ok",
               "export": res1[-1]["status"], "cells": []}
     for spec, res in zip(cells1, res1):
@@ -175,7 +178,7 @@ def run_job(job: dict) -> dict:
             cells2.append({"kind": "load", "source": source, "always": True})
         else:
             cells2.append({**item, "always": True})
-    res2, final = _run(cells2, cwd=p2, timeout=timeout)
+    res2, final = _run(cells2, cwd=p2, timeout=timeout, preimport=preimport)
     checks, setup_errors = {}, []
     for spec, res in zip(cells2, res2):
         if spec["kind"] == "check":

@@ -51,6 +51,8 @@ __all__ = ["grade", "GRADEBOOK_COLUMNS", "MANUAL_COLUMNS"]
 
 GRADEBOOK_COLUMNS = ["student", "exercise", "check", "points", "max_points", "feedback"]
 MANUAL_COLUMNS = ["student", "exercise", "rubric", "max_points", "answer", "rubric_text"]
+#: imported in the grading processes before the per-cell clocks start
+PREIMPORT = ("numpy", "pandas", "crm_lessons")
 _NAME_ERROR = re.compile(r"^NameError: name '([^']+)' is not defined")
 
 
@@ -199,34 +201,46 @@ def _run_worker(job: dict, wall: float) -> dict:
         proc.communicate()
         return {"wall_timeout": True}
     _kill_tree(proc.pid)
-    for line in reversed(out.decode("utf-8", "replace").splitlines()):
+    valid = []
+    for line in out.decode("utf-8", "replace").splitlines():
         parts = line.split(" ", 2)
         if len(parts) == 3 and parts[0] == RESULT_PREFIX:
             expected = hmac.new(nonce, parts[2].encode("utf-8"), hashlib.sha256).hexdigest()
             if hmac.compare_digest(expected, parts[1]):
-                return json.loads(parts[2])
+                valid.append(parts[2])
+    if len(valid) == 1:
+        return json.loads(valid[0])
+    if valid:  # someone else learnt the nonce: trust nothing
+        return {"worker_error": "more than one signed result; the submission interfered with grading"}
     tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no result"]
     return {"worker_error": tail[0][:300]}
 
 
 # --------------------------------------------------------------------------- results
-def _check_feedback(check, res, result, names) -> str:
+def _check_feedback(res, result, names, student_cells) -> str:
+    """Feedback for a failed check: its assertion message, or why its answer is missing.
+
+    An answer missing because the run stopped (a cell timed out or the process
+    died) before the first cell mentioning it gives "timed out" / "the run stopped".
+    """
     if result.get("wall_timeout"):
         return "timed out"
     if result.get("worker_error"):
         return f"grading failed: {result['worker_error']}"
     got = res.get("error") or "failed"
-    phase1 = result.get("phase1", {})
-    stops = [c for c in phase1.get("cells", []) if c["status"] in ("timeout", "died")]
-    if stops and stops[0]["status"] == "timeout":
-        return "timed out"
-    if stops:
-        return f"the kernel died in cell {stops[0]['index'] + 1}"
     match = _NAME_ERROR.match(got)
-    if match and match.group(1) in names:
-        status = result.get("answer_status", {}).get(match.group(1), "was not computed")
-        return f"answer `{match.group(1)}` {status}"
-    return got
+    if not (match and match.group(1) in names):
+        return got
+    name = match.group(1)
+    stops = [c for c in result.get("phase1", {}).get("cells", []) if c["status"] in ("timeout", "died")]
+    if stops:
+        mention = re.compile(rf"\b{re.escape(name)}\b")
+        first = next((c["index"] for c in student_cells if mention.search(c["source"])), None)
+        if first is None or first >= stops[0]["index"]:
+            return "timed out" if stops[0]["status"] == "timeout" else \
+                f"the run stopped in cell {stops[0]['index'] + 1} (the process died)"
+    status = result.get("answer_status", {}).get(name, "was not computed")
+    return f"answer `{name}` {status}"
 
 
 def _feedback_md(student, sections) -> str:
@@ -346,7 +360,8 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
             job = {"phase1_dir": str(p1), "phase2_dir": str(p2), "timeout": timeout,
                    "parameters": f"student_id = {student!r}\nseed = {int(params['seed'])}",
                    "student_cells": student_cells, "answer_names": plan["names"],
-                   "checks_plan": plan["plan"], "protected": protected}
+                   "checks_plan": plan["plan"], "protected": protected,
+                   "preimport": list(PREIMPORT)}
             section["notes"] = notes
             tasks.append((student, stem, section, sub, job))
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
@@ -359,7 +374,7 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
         plan = plans[stem]
         for cell in result.get("phase1", {}).get("cells", []):
             what = {"timeout": f"ran longer than {timeout:g} s and was stopped",
-                    "died": "stopped the kernel", "not run": "was not run"}.get(cell["status"])
+                    "died": "ended the Python process", "not run": "was not run"}.get(cell["status"])
             section["notes"].append(f"cell {cell['index'] + 1} " + (what or f"raised {cell['error']}"))
         if result.get("phase1") and not result["phase1"].get("guard_ok"):
             section["notes"].append("grading set-up failed in the student kernel")
@@ -373,7 +388,8 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
             section["rows"].append({
                 "student": student, "exercise": stem, "check": check["id"],
                 "points": check["points"] if passed else 0, "max_points": check["points"],
-                "feedback": "passed" if passed else _check_feedback(check, res, result, plan["names"])})
+                "feedback": "passed" if passed else _check_feedback(res, result, plan["names"],
+                                                                      job["student_cells"])})
         answers = _answers_by_rubric(sub, plan["rubrics"]) if sub is not None else {}
         for rubric in plan["rubrics"]:
             section["rows"].append({"student": student, "exercise": stem, "check": rubric["id"],

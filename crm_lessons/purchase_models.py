@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_lessons._mle import ConvergenceError, compress, fit_mle, log_hyp2f1_pfaff, summary_arrays
+from crm_lessons._mle import ConvergenceError, compress, fit_mle, log_hyp2f1_pfaff, summary_arrays, wsum
 from crm_lessons._validation import CRMInputError, check_fitted, check_number
 
 __all__ = [
@@ -60,6 +60,22 @@ def _time(t, name="t"):
     if not np.all(np.isfinite(t)) or np.any(t < 0):
         raise CRMInputError(f"argument `{name}`: must be a time >= 0 (in the model's time unit); found {t!r}.")
     return t
+
+
+def _pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct (a, b) integer-code pairs and the first row of each."""
+    inv, _ = pd.factorize(a.astype(np.int64) * (int(b.max()) + 1) + b)
+    first = np.empty(int(inv.max()) + 1, dtype=np.int64)
+    first[inv[::-1]] = np.arange(inv.size - 1, -1, -1)
+    return inv, first
+
+
+def _distinct_pairs(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (x, t) pairs of two flat arrays: their values and each row's pair code."""
+    xi, _ = pd.factorize(x)
+    ti, _ = pd.factorize(t)
+    inv, first = _pairs(xi, ti)
+    return x[first], t[first], inv
 
 
 def _out(v):
@@ -143,12 +159,21 @@ class _PurchaseModel:
         return self._loglik_terms(self.params_.to_numpy(), data).reshape(shape)
 
     def _prepare(self, x, tx, T, w):
-        ux, xi = np.unique(x, return_inverse=True)
-        return {"x": x, "tx": tx, "T": T, "w": w, "ux": ux, "xi": xi.ravel(), "n": float(w.sum())}
+        """Arrays for the likelihood, with distinct values of x, t_x and T factored out.
+
+        Terms depending on one of them alone (gamma functions of x, logs of
+        ``alpha + T``) are then computed once per distinct value and gathered.
+        """
+        xi, ux = pd.factorize(x)
+        txi, utx = pd.factorize(tx)
+        Ti, uT = pd.factorize(T)
+        return {"x": x, "tx": tx, "T": T, "w": w, "ux": np.asarray(ux, float), "xi": xi,
+                "utx": np.asarray(utx, float), "txi": txi, "uT": np.asarray(uT, float), "Ti": Ti,
+                "n": float(w.sum())}
 
     def _loglik(self, theta, d):
         terms = self._loglik_terms(theta, d)
-        return float(np.dot(d["w"], terms)), None
+        return wsum(d["w"], terms), None
 
     _has_gradient = False
 
@@ -251,33 +276,34 @@ class BetaGeoModel(_PurchaseModel):
         # terms depending on x only are computed once per distinct x
         lnA1 = (special.gammaln(r + ux) - special.gammaln(r) + r * np.log(alpha))[xi]
         lnA2 = (special.betaln(a, b + ux) - special.betaln(a, b))[xi]
-        lnA3 = -(r + x) * np.log(alpha + T)
+        log_aT = np.log(alpha + d["uT"])[d["Ti"]]
+        log_atx = np.log(alpha + d["utx"])[d["txi"]]
+        lnA3 = -(r + x) * log_aT
         with np.errstate(divide="ignore", invalid="ignore"):
-            lnA4 = np.where(x > 0, np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0))
-                            - (r + x) * np.log(alpha + tx), -np.inf)
-        return lnA1, lnA2, lnA3, lnA4
+            log_bx1 = np.log(np.where(ux > 0, b + ux - 1, 1.0))[xi]
+        lnA4 = np.where(x > 0, np.log(a) - log_bx1 - (r + x) * log_atx, -np.inf)
+        return lnA1, lnA2, lnA3, lnA4, log_aT, log_atx
 
     def _loglik_terms(self, theta, d):
-        lnA1, lnA2, lnA3, lnA4 = self._log_terms(theta, d)
+        lnA1, lnA2, lnA3, lnA4, _, _ = self._log_terms(theta, d)
         return lnA1 + lnA2 + np.logaddexp(lnA3, lnA4)
 
     def _loglik(self, theta, d):
         r, alpha, a, b = theta
         ux, xi, x, tx, T, wt = d["ux"], d["xi"], d["x"], d["tx"], d["T"], d["w"]
-        lnA1, lnA2, lnA3, lnA4 = self._log_terms(theta, d)
+        lnA1, lnA2, lnA3, lnA4, log_aT, log_atx = self._log_terms(theta, d)
         mix = np.logaddexp(lnA3, lnA4)
-        ll = float(np.dot(wt, lnA1 + lnA2 + mix))
+        ll = wsum(wt, lnA1 + lnA2 + mix)
         w4 = np.exp(lnA4 - mix)                    # share of the A_4 term (0 when x = 0)
         w3 = 1.0 - w4
         psi = special.digamma
-        log_aT, log_atx = np.log(alpha + T), np.log(alpha + tx)
         g_r = (psi(r + ux) - psi(r))[xi] + np.log(alpha) - w3 * log_aT - w4 * log_atx
-        g_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx))
+        g_alpha = r / alpha - (r + x) * (w3 * (1 / (alpha + d["uT"]))[d["Ti"]]
+                                         + w4 * (1 / (alpha + d["utx"]))[d["txi"]])
         g_a = (psi(a + b) - psi(a + b + ux))[xi] + w4 / a
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inv_bx1 = np.where(x > 0, 1.0 / np.where(x > 0, b + x - 1, 1.0), 0.0)
+        inv_bx1 = np.where(ux > 0, 1.0 / np.where(ux > 0, b + ux - 1, 1.0), 0.0)[xi]
         g_b = (psi(a + b) + psi(b + ux) - psi(b) - psi(a + b + ux))[xi] - w4 * inv_bx1
-        grad = np.array([np.dot(wt, g) for g in (g_r, g_alpha, g_a, g_b)])
+        grad = np.array([wsum(wt, g) for g in (g_r, g_alpha, g_a, g_b)])
         return ll, grad
 
     # -- predictions --------------------------------------------------------
@@ -345,10 +371,19 @@ class BetaGeoModel(_PurchaseModel):
         r, alpha, a, b = self._params()
         t = _time(t)
         x, tx, T = _arrays(frequency, recency, T)
-        z = t / (alpha + T + t)
-        c = a + b + x - 1
-        hyp_part = np.exp((a - 1) * np.log1p(-z)) * special.hyp2f1(a + b - 1 - r, a - 1, c, z)
-        num = (a + b + x - 1) / (a - 1) * (1 - hyp_part)
+
+        def numerator(xx, TT, tt):
+            z = tt / (alpha + TT + tt)
+            c = a + b + xx - 1
+            hyp_part = np.exp((a - 1) * np.log1p(-z)) * special.hyp2f1(a + b - 1 - r, a - 1, c, z)
+            return (a + b + xx - 1) / (a - 1) * (1 - hyp_part)
+
+        if np.ndim(t) == 0 and x.size > 1000:       # the 2F1 depends on (x, T) only: once per distinct pair
+            shape = x.shape
+            xu, Tu, inv = _distinct_pairs(x.ravel(), T.ravel())
+            num = numerator(xu, Tu, t)[inv].reshape(shape)
+        else:
+            num = numerator(x, T, t)
         return _out(num * special.expit(-self._log_odds_dead(x, tx, T)))
 
     def _draw_counts(self, T, rng):
@@ -431,30 +466,46 @@ class ParetoNBDModel(_PurchaseModel):
         mean_rate = max(np.dot(w, x) / np.dot(w, T), 1e-6)
         return {"r": 1.0, "alpha": 1.0 / mean_rate, "s": 1.0, "beta": float(np.dot(w, T) / w.sum())}
 
+    def _prepare(self, x, tx, T, w):
+        d = super()._prepare(x, tx, T, w)
+        # the 2F1 terms depend on (x, t_x) and (x, T): computed once per distinct pair
+        for key, codes in (("pair_tx", d["txi"]), ("pair_T", d["Ti"])):
+            inv, first = _pairs(d["xi"], codes)
+            d[key] = (x[first], (tx if key == "pair_tx" else T)[first], inv)
+        return d
+
     @staticmethod
-    def _log_parts(theta, x, tx, T):
+    def _log_parts(theta, x, tx, T, pairs=None):
         """log of the two bracket terms of the likelihood (without the constant)."""
         r, alpha, s, beta = theta
-        k = r + s + x
-        if alpha >= beta:
-            m, b1, diff = alpha, s + 1.0, alpha - beta
-        else:
-            m, b1, diff = beta, r + x, beta - alpha
 
-        def log_term(t):
+        def log_term(xx, t):
+            k = r + s + xx
+            if alpha >= beta:
+                m, b1, diff = alpha, s + 1.0, alpha - beta
+            else:
+                m, b1, diff = beta, r + xx, beta - alpha
             return log_hyp2f1_pfaff(k, b1, diff / (m + t)) - k * np.log(m + t)
 
-        lt_x, lt_T = log_term(tx), log_term(T)
+        if pairs is None:
+            lt_x, lt_T = log_term(x, tx), log_term(x, T)
+        else:
+            (x1, t1, i1), (x2, t2, i2) = pairs
+            lt_x, lt_T = log_term(x1, t1)[i1], log_term(x2, t2)[i2]
+        k = r + s + x
         with np.errstate(divide="ignore"):
             log_A0 = lt_x + np.log(-np.expm1(np.minimum(lt_T - lt_x, 0.0)))
-        log_first = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+        if pairs is None:
+            log_first = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+        else:
+            log_first = -(r + x) * np.log(alpha + pairs[1][1])[pairs[1][2]] - s * np.log(beta + pairs[1][1])[pairs[1][2]]
         log_second = np.log(s) - np.log(k) + log_A0
         return log_first, log_second
 
     def _loglik_terms(self, theta, d):
         r, alpha, s, beta = theta
         const = (special.gammaln(r + d["ux"]) - special.gammaln(r))[d["xi"]] + r * np.log(alpha) + s * np.log(beta)
-        first, second = self._log_parts(theta, d["x"], d["tx"], d["T"])
+        first, second = self._log_parts(theta, d["x"], d["tx"], d["T"], (d["pair_tx"], d["pair_T"]))
         return const + np.logaddexp(first, second)
 
     def probability_alive(self, frequency, recency, T):
@@ -470,8 +521,18 @@ class ParetoNBDModel(_PurchaseModel):
             P(\\text{alive}) = \\left[1 + \\frac{s}{r+s+x}(\\alpha+T)^{r+x}(\\beta+T)^s A_0\\right]^{-1}
         """
         x, tx, T = _arrays(frequency, recency, T)
-        first, second = self._log_parts(self._params(), x, tx, T)
+        first, second = self._parts(x, tx, T)
         return _out(special.expit(first - second))
+
+    def _parts(self, x, tx, T):
+        """Both bracket terms for prediction, the 2F1 once per distinct (x, t) pair."""
+        if x.size <= 1000:
+            return self._log_parts(self._params(), x, tx, T)
+        shape = x.shape
+        x, tx, T = x.ravel(), tx.ravel(), T.ravel()
+        first, second = self._log_parts(self._params(), x, tx, T,
+                                        (_distinct_pairs(x, tx), _distinct_pairs(x, T)))
+        return first.reshape(shape), second.reshape(shape)
 
     @staticmethod
     def _survival_integral(s, beta_T, t):
@@ -511,7 +572,7 @@ class ParetoNBDModel(_PurchaseModel):
         r, alpha, s, beta = self._params()
         t = _time(t)
         x, tx, T = _arrays(frequency, recency, T)
-        first, second = self._log_parts(self._params(), x, tx, T)
+        first, second = self._parts(x, tx, T)
         pa = special.expit(first - second)
         return _out((r + x) * (beta + T) / (alpha + T) * self._survival_integral(s, beta + T, t) * pa)
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_lessons._mle import compress, fit_mle, summary_arrays
+from crm_lessons._mle import compress, fit_mle, summary_arrays, wsum
 from crm_lessons._validation import CRMInputError, check_fitted, check_number
 
 __all__ = ["GammaGammaModel"]
@@ -116,7 +116,10 @@ class GammaGammaModel:
                 f"argument `summary`, column '{monetary_value_col}' (monetary_value_col), row {summary.index[i]!r}: "
                 f"mean spend of a repeat customer must be > 0; found {m[i]!r}. Remove zero-value transactions.")
         (ux, um), w, _ = compress(x[rep], m[rep])
-        data = {"x": ux, "m": um, "w": w, "log_m": np.log(um), "log_x": np.log(ux)}
+        xi, xs = pd.factorize(ux)           # gamma functions once per distinct x
+        xs = np.asarray(xs, float)
+        data = {"x": ux, "m": um, "w": w, "log_m": np.log(um), "xm": ux * um, "xi": xi, "xs": xs,
+                "xs_log_x": xs * np.log(xs), "x_log_m": ux * np.log(um)}
         mean_m = float(np.dot(w, um) / w.sum())
         var_m = float(np.dot(w, (um - mean_m) ** 2) / w.sum())
         start = {"p": max(mean_m ** 2 / max(var_m, 1e-12), 0.5), "q": 3.0, "gamma": 1.0}
@@ -130,16 +133,19 @@ class GammaGammaModel:
     @staticmethod
     def _loglik(theta, d):
         p, q, gamma = theta
-        x, m, w, log_m, log_x = d["x"], d["m"], d["w"], d["log_m"], d["log_x"]
-        px = p * x
-        log_gxm = np.log(gamma + x * m)
-        ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(gamma)
-              + (px - 1) * log_m + px * log_x - (px + q) * log_gxm)
+        xi, xs, w = d["xi"], d["xs"], d["w"]
+        pxs = p * xs
         psi = special.digamma
-        g_p = x * (psi(px + q) - psi(px) + log_m + log_x - log_gxm)
-        g_q = psi(px + q) - psi(q) + np.log(gamma) - log_gxm
-        g_gamma = q / gamma - (px + q) / (gamma + x * m)
-        return float(np.dot(w, ll)), np.array([np.dot(w, g) for g in (g_p, g_q, g_gamma)])
+        log_gxm = np.log(gamma + d["xm"])
+        # ln f = lnG(px+q) - lnG(px) - lnG(q) + q ln(gamma) + (px-1) ln(m) + px ln(x) - (px+q) ln(gamma + x m)
+        per_x = special.gammaln(pxs + q) - special.gammaln(pxs) + p * d["xs_log_x"]
+        px = pxs[xi]
+        ll = (per_x[xi] - special.gammaln(q) + q * np.log(gamma) + p * d["x_log_m"] - d["log_m"]
+              - (px + q) * log_gxm)
+        g_p = (xs * (psi(pxs + q) - psi(pxs)) + d["xs_log_x"])[xi] + d["x_log_m"] - d["x"] * log_gxm
+        g_q = psi(pxs + q)[xi] - psi(q) + np.log(gamma) - log_gxm
+        g_gamma = q / gamma - (px + q) / (gamma + d["xm"])
+        return wsum(w, ll), np.array([wsum(w, g) for g in (g_p, g_q, g_gamma)])
 
     def log_likelihood(self, frequency, monetary_value) -> np.ndarray:
         """Each repeat customer's log-density of the observed mean spend."""

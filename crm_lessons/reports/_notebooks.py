@@ -53,6 +53,7 @@ def build_notebook(report: Report) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
+        "title": report.title,  # the HTML page title
     })
     return nb
 

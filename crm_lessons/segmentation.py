@@ -40,8 +40,8 @@ from crm_lessons._segmentation_tables import (
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
 from crm_lessons._validation import (
-    CRMInputError, check_dataframe, check_dates, check_number, check_numeric, check_probability,
-    require_columns,
+    CRMInputError, check_dataframe, check_dates, check_no_missing, check_number, check_numeric,
+    check_probability, require_columns,
 )
 
 __all__ = [
@@ -139,6 +139,7 @@ def _check_log(transactions, customer_col, date_col, amount_col, as_of=None):
     as_of = None if as_of is None else _parse_day(as_of)
     require_columns(transactions, {"customer_col": customer_col, "date_col": date_col,
                                    "amount_col": amount_col}, arg="transactions")
+    check_no_missing(transactions, customer_col, arg="transactions", col_arg="customer_col")
     dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col",
                         not_after=as_of)
     amounts = check_numeric(transactions, amount_col, arg="transactions", col_arg="amount_col",
@@ -816,7 +817,12 @@ def tier_by_rules(data: pd.DataFrame, rules: pd.DataFrame = RESTAURANT_RULES, *,
     if not measures:
         raise CRMInputError(f"argument `rules`: needs columns named min_<measure>; found {list(map(str, rules.columns))}. "
                             "Add e.g. a column min_monthly_spend with the minimum of data['monthly_spend'].")
-    require_columns(data, {f"rules column min_{m}": m for m in measures}, arg="data")
+    missing = [m for m in measures if m not in data.columns]
+    if missing:
+        raise CRMInputError(
+            f"argument `data`: column '{missing[0]}' (needed by rules column 'min_{missing[0]}') is missing; "
+            f"found columns {list(map(str, data.columns))}. Compute it first (for visit logs: "
+            "monthly_customer_stats) or rename the rules column to min_<your column>.")
     values = {m: check_numeric(data, m, arg="data", allow_missing=True) for m in measures}
     conditions = []
     for _, rule in rules.iterrows():

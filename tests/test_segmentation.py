@@ -300,6 +300,9 @@ def test_bad_inputs_have_clear_messages(small_log):
     bad = small_log.assign(date=small_log["date"].where(small_log.index != 2, "31/31/2024"))
     with pytest.raises(CRMInputError, match=r"row 2: values must be dates; found '31/31/2024'"):
         seg.rfm_table(bad)
+    nobody = small_log.assign(customer_id=small_log["customer_id"].where(small_log.index != 3))
+    with pytest.raises(CRMInputError, match=r"column 'customer_id' \(customer_col\), row 3: values must not be missing"):
+        seg.rfm_table(nobody)
     with pytest.raises(CRMInputError, match=r"dates must not be after 2024-02-01"):
         seg.rfm_table(small_log, as_of="2024-02-01")
     with pytest.raises(CRMInputError, match=r"argument `as_of`: must be a date"):
@@ -318,7 +321,7 @@ def test_bad_inputs_have_clear_messages(small_log):
         seg.monthly_customer_stats(small_log)
     with pytest.raises(CRMInputError, match=r"needs columns named min_<measure>"):
         seg.tier_by_rules(pd.DataFrame({"x": [1]}), pd.DataFrame({"tier": ["a"]}))
-    with pytest.raises(CRMInputError, match=r"column 'monthly_visits' \(given as rules column min_monthly_visits\) is missing"):
+    with pytest.raises(CRMInputError, match=r"column 'monthly_visits' \(needed by rules column 'min_monthly_visits'\) is missing.*monthly_customer_stats"):
         seg.tier_by_rules(pd.DataFrame({"x": [1]}))
     with pytest.raises(CRMInputError, match=r"argument `k`: at most the number of customers \(2\)"):
         seg.kmeans_segments(pd.DataFrame({"monetary": [1.0, 2.0]}), k=3)

@@ -4,7 +4,8 @@ The autograder test grades the sample submissions in tests/fixtures/grading/
 (made by make_fixtures.py there) and compares the gradebook with
 expected_gradebook.csv exactly. The submissions are: alice correct, bob partly
 correct, carol broken (syntax error, exception, then an infinite loop), eve
-tampered and hostile, frank alice's notebook with her numbers typed in.
+tampered and hostile, frank alice's notebook with her numbers typed in, gina
+a corrupt file and a notebook for an exercise that does not exist.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def test_gradebook_is_exactly_as_expected(graded):
 def test_totals_per_student(graded):
     book = pd.read_csv(graded["out"] / "gradebook.csv")
     totals = book.dropna(subset=["points"]).groupby("student")["points"].sum().to_dict()
-    assert totals == {"alice": 8, "bob": 6, "carol": 3, "eve": 1, "frank": 2}
+    assert totals == {"alice": 8, "bob": 6, "carol": 3, "eve": 1, "frank": 2, "gina": 0}
     manual = book[book["points"].isna()]
     assert manual["feedback"].unique().tolist() == ["manual grading: q4-judgement"]
 
@@ -185,7 +186,7 @@ def test_totals_per_student(graded):
 def test_manual_grading_sheet_lists_answers(graded):
     sheet = pd.read_csv(graded["out"] / "manual.csv", keep_default_na=False)
     assert sheet.columns.tolist() == ["student", "exercise", "rubric", "max_points", "answer", "rubric_text"]
-    assert sheet["student"].tolist() == ["alice", "bob", "carol", "eve", "frank"]
+    assert sheet["student"].tolist() == ["alice", "bob", "carol", "eve", "frank", "gina"]
     answers = dict(zip(sheet["student"], sheet["answer"]))
     assert answers["bob"] == "Yes, only the top customers matter."
     assert answers["alice"].startswith("No: the top 20% bring most revenue")
@@ -196,7 +197,7 @@ def test_manual_grading_sheet_lists_answers(graded):
 def test_feedback_files_explain_what_happened(graded):
     fb = graded["out"] / "feedback"
     assert sorted(p.name for p in fb.iterdir()) == [f"{s}.md" for s in
-                                                    ("alice", "bob", "carol", "eve", "frank")]
+                                                    ("alice", "bob", "carol", "eve", "frank", "gina")]
     carol = (fb / "carol.md").read_text()
     assert "- cell 5 raised KeyError: 'segment'" in carol
     assert "- cell 7 raised SyntaxError: incomplete input (line 2)" in carol
@@ -212,6 +213,9 @@ def test_feedback_files_explain_what_happened(graded):
                  "cell 7 raised PermissionError: grading sandbox: writing to",
                  "cell 8 raised PermissionError: grading sandbox: access to"]:
         assert note in eve
+    gina = (fb / "gina.md").read_text()
+    assert "- the notebook could not be read (NotJSONError); no code was run" in gina
+    assert "- 99.99-No-Such-Exercise.ipynb: no exercise of this name; not graded" in gina
     frank = (fb / "frank.md").read_text()
     assert (f"the notebook's parameters (student_id='alice', seed={student_seed('alice')}) were "
             f"replaced by yours (student_id='frank', seed={student_seed('frank')})") in frank

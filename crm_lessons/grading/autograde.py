@@ -236,7 +236,8 @@ def _check_feedback(res, result, names, student_cells) -> str:
     if stops:
         mention = re.compile(rf"\b{re.escape(name)}\b")
         first = next((c["index"] for c in student_cells if mention.search(c["source"])), None)
-        if first is None or first >= stops[0]["index"]:
+        lost = result.get("phase1", {}).get("export") != "ok"  # answers computed before were not saved
+        if lost or first is None or first >= stops[0]["index"]:
             return "timed out" if stops[0]["status"] == "timeout" else \
                 f"the run stopped in cell {stops[0]['index'] + 1} (the process died)"
     status = result.get("answer_status", {}).get(name, "was not computed")
@@ -248,6 +249,9 @@ def _feedback_md(student, sections) -> str:
     for sec in sections:
         lines += [f"## {sec['exercise']}", ""]
         auto = sec["rows"]
+        if not auto:
+            lines += [f"- {n}" for n in sec["notes"]] + [""]
+            continue
         got = sum(r["points"] for r in auto if r["points"] is not None)
         top = sum(r["max_points"] for r in auto if not r["feedback"].startswith("manual grading"))
         lines += [f"Automatic checks: {got} / {top} points.", "",
@@ -351,9 +355,18 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
                                  and not is_parameters(c)]
                 notes += _tamper_notes(sub, copies[stem], params)
             except Exception as exc:
-                sub, student_cells = None, []
-                notes.append(f"the notebook could not be read ({type(exc).__name__}); "
-                             "no student code was run")
+                section["notes"] = notes + [f"the notebook could not be read ({type(exc).__name__}); "
+                                            "no code was run"]
+                section["rows"] = [{"student": student, "exercise": stem, "check": c["id"], "points": 0,
+                                    "max_points": c["points"], "feedback": "the notebook could not be read"}
+                                   for c in plan["checks"]]
+                section["rows"] += [{"student": student, "exercise": stem, "check": r["id"],
+                                     "points": None, "max_points": r["points"],
+                                     "feedback": f"manual grading: {r['id']}"} for r in plan["rubrics"]]
+                section["manual"] = [{"student": student, "exercise": stem, "rubric": r["id"],
+                                      "max_points": r["points"], "answer": "", "rubric_text": r["text"]}
+                                     for r in plan["rubrics"]]
+                continue
             p1, p2 = root / f"{n:04d}-student", root / f"{n:04d}-checks"
             p1.mkdir()
             p2.mkdir()
@@ -369,7 +382,6 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
-    rows, manual = [], []
     for (student, stem, section, sub, job), result in zip(tasks, results):
         plan = plans[stem]
         for cell in result.get("phase1", {}).get("cells", []):
@@ -395,10 +407,12 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
             section["rows"].append({"student": student, "exercise": stem, "check": rubric["id"],
                                     "points": None, "max_points": rubric["points"],
                                     "feedback": f"manual grading: {rubric['id']}"})
-            manual.append({"student": student, "exercise": stem, "rubric": rubric["id"],
-                           "max_points": rubric["points"], "answer": answers.get(rubric["id"], ""),
-                           "rubric_text": rubric["text"]})
-        rows += section["rows"]
+            section.setdefault("manual", []).append({
+                "student": student, "exercise": stem, "rubric": rubric["id"],
+                "max_points": rubric["points"], "answer": answers.get(rubric["id"], ""),
+                "rubric_text": rubric["text"]})
+    rows = [row for secs in sections.values() for sec in secs for row in sec["rows"]]
+    manual = [row for secs in sections.values() for sec in secs for row in sec.get("manual", [])]
 
     gradebook = pd.DataFrame(rows, columns=GRADEBOOK_COLUMNS)
     gradebook["points"] = gradebook["points"].astype("Int64")

@@ -82,7 +82,11 @@ def _per_customer(code: np.ndarray, period: np.ndarray, start_day: np.ndarray,
     Returns, per customer present, ``code``, number of distinct periods,
     first and last period start day, total value and value of the first period.
     """
-    order = np.lexsort((period, code))
+    if np.issubdtype(period.dtype, np.integer):     # one int64 key sorts faster than lexsort
+        span = int(period.max() - period.min()) + 1
+        order = np.argsort(code.astype(np.int64) * span + (period - period.min()), kind="stable")
+    else:
+        order = np.lexsort((period, code))
     code, period, start_day = code[order], period[order], start_day[order]
     new = np.empty(code.size, dtype=bool)
     new[0] = True
@@ -218,7 +222,14 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
     else:
         end = _as_day(as_of, "as_of", exact) if as_of is not None else days.max()
 
-    codes, uniques = pd.factorize(transactions[customer_col], sort=True)
+    codes, uniques = pd.factorize(transactions[customer_col])     # hashing, then sort the few ids
+    try:
+        sorter = uniques.argsort()
+    except TypeError:                                              # ids of mixed types: keep first-seen order
+        sorter = np.arange(len(uniques))
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[sorter] = np.arange(len(uniques))
+    codes, uniques = rank[codes], uniques[sorter]
     per, start_day = _period_index(days, period)
     keep = days <= end
     if not keep.any():

@@ -30,6 +30,7 @@ crm_lessons._validation.CRMInputError: argument `data`, column 'amount' (amount_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -196,7 +197,9 @@ def check_dates(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: st
     check_no_missing(df, column, arg=arg, col_arg=col_arg)
     s = df[column]
     if not pd.api.types.is_datetime64_any_dtype(s):
-        parsed = pd.to_datetime(s, errors="coerce", format=format)
+        with warnings.catch_warnings():  # mixed formats are parsed one by one; bad ones are named below
+            warnings.simplefilter("ignore", UserWarning)
+            parsed = pd.to_datetime(s, errors="coerce", format=format)
         mask = parsed.isna()
         if mask.any():
             row, n = _first_bad(df, mask)

@@ -80,9 +80,12 @@ def simulated_tx(work):
     from crm_lessons.simulate.transactions import simulate_transactions
 
     sim = simulate_transactions(600, seed=3)
-    path = work / "tx.parquet"
-    sim.data.to_parquet(path)
-    return sim, path
+    folder = work / "monthly_files"  # a folder: one report per file
+    folder.mkdir()
+    sim.data.to_parquet(folder / "tx.parquet")
+    (folder / "empty.csv").write_text("customer_id,date,amount\n", encoding="utf-8")
+    (folder / "notes.md").write_text("not a table", encoding="utf-8")
+    return sim, folder
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +135,7 @@ def sales_batch(runs):
 @pytest.fixture(scope="module")
 def retention_run(runs):
     code, out, err, folder = runs["retention"]
-    return code, err, folder
+    return code, err, folder / "tx"
 
 
 @pytest.fixture(scope="module")
@@ -216,9 +219,19 @@ def test_batch_report_numbers(sales_batch):
 
 
 # --------------------------------------------------------------------------- retention-churn (simulated)
+def test_batch_over_a_folder(runs):
+    code, out, err, folder = runs["retention"]
+    assert code == 1 and "1 of 2 reports written" in out
+    index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig").set_index("label")
+    assert index["status"].to_dict() == {"empty": "failed", "tx": "ok"}
+    assert index.loc["empty", "message"] == ("file 'empty.csv': has a header but no data rows; found columns "
+                                             "['customer_id', 'date', 'amount']. Export the table again with its "
+                                             "data rows.")
+    assert sorted(p.name for p in folder.iterdir()) == [".crm-lessons-output", "index.csv", "index.html", "tx"]
+
+
 def test_retention_report(retention_run, simulated_tx):
     code, err, folder = retention_run
-    assert code == 0, err
     _check_outputs(folder)
     sim, _ = simulated_tx
     status = _table(folder, "status")

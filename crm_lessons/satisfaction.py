@@ -66,6 +66,17 @@ IPA_QUADRANTS = {
 
 
 # --------------------------------------------------------------------------- helpers
+def _require_listed(df: pd.DataFrame, names, *, list_arg: str, arg: str = "data", what=None) -> None:
+    """Check that every column of a list argument (items, drivers, attributes) is in ``df``."""
+    for name in names:
+        if name not in df.columns:
+            owner = what(name) if what else f"listed in {list_arg}"
+            raise CRMInputError(
+                f"argument `{arg}`: column '{name}' ({owner}) is missing; found columns "
+                f"{list(map(str, df.columns))}. Check the spelling in {list_arg}."
+            )
+
+
 def _attributes(survey: pd.DataFrame, attributes, suffixes) -> list[str]:
     """Attributes named, or all that have a column for every suffix."""
     if attributes is None:
@@ -86,8 +97,9 @@ def _attributes(survey: pd.DataFrame, attributes, suffixes) -> list[str]:
     if not attributes:
         raise CRMInputError("argument `attributes`: needs at least one attribute; found []. "
                             "Pass e.g. attributes=['service'] or None to detect them.")
-    require_columns(survey, {f"attribute '{a}'": f"{a}{s}" for a in attributes for s in suffixes},
-                    arg="survey")
+    for a in attributes:
+        _require_listed(survey, [f"{a}{s}" for s in suffixes], list_arg="attributes or the *_suffix arguments",
+                        arg="survey", what=lambda name, a=a: f"for attribute '{a}'")
     return attributes
 
 
@@ -151,7 +163,7 @@ def satisfaction_gaps(survey: pd.DataFrame, *, attributes=None, expectation_suff
     """
     check_dataframe(survey, arg="survey")
     attrs = _attributes(survey, attributes, (expectation_suffix, experience_suffix))
-    require_columns(survey, {"keep": k for k in keep} if keep else {}, arg="survey")
+    _require_listed(survey, keep, list_arg="keep", arg="survey")
     out = pd.DataFrame(index=survey.index)
     for a in attrs:
         e = check_numeric(survey, f"{a}{expectation_suffix}", arg="survey")
@@ -260,7 +272,7 @@ def likert_index(survey: pd.DataFrame, items, *, scale=(1, 7), reverse=()) -> pd
     if extra:
         raise CRMInputError(f"argument `reverse`: {extra} are not among the items {items}. "
                             "List reversed items in `items` too.")
-    require_columns(survey, {"items": c for c in items} if len(items) == 1 else list(items), arg="survey")
+    _require_listed(survey, items, list_arg="items", arg="survey")
     scores = []
     for c in items:
         x = _items(survey, c, "items", lo, hi)
@@ -759,7 +771,8 @@ class DriverAnalysis:
         if not drivers:
             raise CRMInputError("argument `drivers`: needs at least one column; found []. "
                                 "Pass e.g. drivers=['service', 'price'].")
-        require_columns(data, {"target_col": target_col, **{f"drivers[{i}]": d for i, d in enumerate(drivers)}})
+        require_columns(data, {"target_col": target_col})
+        _require_listed(data, drivers, list_arg="drivers")
         _z(self.level)
         X = np.column_stack([check_numeric(data, d, col_arg="drivers") for d in drivers])
         y = check_numeric(data, target_col, col_arg="target_col").to_numpy()
@@ -815,7 +828,7 @@ class DriverAnalysis:
         check_fitted(self)
         drivers = list(self.params_.index[1:])
         check_dataframe(data, arg="data")
-        require_columns(data, {f"drivers[{i}]": d for i, d in enumerate(drivers)})
+        _require_listed(data, drivers, list_arg="drivers")
         X = np.column_stack([check_numeric(data, d, col_arg="drivers") for d in drivers])
         return pd.Series(self.params_.iloc[0] + X @ self.params_.iloc[1:].to_numpy(), index=data.index,
                          name="predicted")

@@ -56,7 +56,7 @@ def test_gap_table_recovers_population_gaps(big):
 def test_gaps_bad_inputs():
     with pytest.raises(CRMInputError, match="no attribute columns ending in"):
         S.satisfaction_gaps(pd.DataFrame({"x": [1]}))
-    with pytest.raises(CRMInputError, match="column 'price_experience'.*is missing"):
+    with pytest.raises(CRMInputError, match=r"column 'price_experience' \(for attribute 'price'\) is missing"):
         S.satisfaction_gaps(pd.DataFrame({"price_expectation": [1]}), attributes=["price"])
     with pytest.raises(CRMInputError, match="expected a pandas DataFrame"):
         S.gap_table([1, 2])
@@ -324,7 +324,7 @@ def test_driver_bad_inputs():
         S.DriverAnalysis().fit(df, drivers=["a", "c"], target_col="y")
     with pytest.raises(CRMInputError, match="needs more respondents than drivers"):
         S.DriverAnalysis().fit(df.head(3), drivers=["a", "c"], target_col="y")
-    with pytest.raises(CRMInputError, match="column 'zz'.*given as drivers"):
+    with pytest.raises(CRMInputError, match=r"column 'zz' \(listed in drivers\) is missing"):
         S.DriverAnalysis().fit(df, drivers=["zz"], target_col="y")
     with pytest.raises(CRMInputError, match="not fitted yet"):
         S.DriverAnalysis().predict(df)
@@ -340,3 +340,11 @@ def test_ipa_gap_performance(small):
     assert ipa.loc["product_quality", "quadrant"] == "Concentrate here"
     with pytest.raises(CRMInputError, match="argument `performance`"):
         S.importance_performance(survey, performance="level")
+
+
+def test_listed_columns_missing():
+    df = pd.DataFrame({"a": [1, 2]})
+    with pytest.raises(CRMInputError, match=r"argument `survey`: column 'b' \(listed in items\) is missing"):
+        S.likert_index(df, ["a", "b"])
+    with pytest.raises(CRMInputError, match=r"column 'y' \(listed in keep\) is missing"):
+        S.satisfaction_gaps(pd.DataFrame({"q_expectation": [1], "q_experience": [2]}), keep=["y"])

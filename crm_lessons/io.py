@@ -360,7 +360,7 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if s.dtype == object or isinstance(s.dtype, pd.StringDtype) or isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
-            mask = s.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            mask = s.str.startswith(_FORMULA_START, na=False).astype(bool)
             if mask.any():
                 out[col] = s.where(~mask, "'" + s[mask].astype(str))
     names = [("'" + c) if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in out.columns]

@@ -94,7 +94,7 @@ def build(data: pd.DataFrame, *, as_of, aht_seconds: float = 300.0, target_sl: f
         "Calls expected per week": fmt_number(table["calls"].sum()),
         "Busiest interval": f"{peak['weekday']} {peak['slot']} ({fmt_number(peak['calls'])} calls)",
         "Agents needed at peak": f"{int(peak['agents'])} on the phones, {int(peak['staff'])} rostered",
-        f"Service target": f"{fmt_pct(target_sl, 0)} answered within {answer_seconds:g} s (AHT {aht_seconds:g} s)",
+        "Service target": f"{fmt_pct(target_sl, 0)} answered within {answer_seconds:g} s (AHT {aht_seconds:g} s)",
         "Agent-hours per week": f"{fmt_number(week_agent_hours)} on the phones, "
                                 f"{fmt_number(week_staff_hours)} rostered ({fmt_pct(shrinkage, 0)} shrinkage)",
         "Mean occupancy": fmt_pct(np.average(table["occupancy"], weights=table["agents"].clip(lower=1e-9))),

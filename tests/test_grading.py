@@ -211,7 +211,8 @@ def test_feedback_files_explain_what_happened(graded):
                  "cell 5 raised PermissionError: grading sandbox: starting processes (subprocess.Popen)",
                  "cell 6 raised PermissionError: grading sandbox: access to",
                  "cell 7 raised PermissionError: grading sandbox: writing to",
-                 "cell 8 raised PermissionError: grading sandbox: access to"]:
+                 "cell 8 raised PermissionError: grading sandbox: access to",
+                 "cell 9 raised PermissionError: grading sandbox: the network (socket.connect)"]:
         assert note in eve
     gina = (fb / "gina.md").read_text()
     assert "- the notebook could not be read (NotJSONError); no code was run" in gina

@@ -26,7 +26,8 @@ def _crm_install_guard(workdir, protected):
     write_ok = (workdir, "/dev/null")
     flags_w = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
     spawn = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
-             "os.fork", "os.forkpty", "pty.spawn", "os.startfile", "os.kill", "os.killpg")
+             "os.fork", "os.forkpty", "pty.spawn", "os.startfile", "os.kill", "os.killpg",
+             "socket.connect", "socket.bind", "socket.sendto")
     paths2 = ("os.rename", "os.replace", "os.link", "os.symlink", "shutil.copyfile",
               "shutil.move", "shutil.copytree")
     writes = ("os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
@@ -56,7 +57,8 @@ def _crm_install_guard(workdir, protected):
 
     def hook(event, args):
         if event in spawn:
-            raise denied("starting processes (" + event + ")")
+            what = "the network" if event.startswith("socket.") else "starting processes"
+            raise denied(what + " (" + event + ")")
         if event == "open":
             mode, flags = (args[1], args[2]) if len(args) > 2 else (None, 0)
             write = bool(mode and any(c in str(mode) for c in "wax+")) or bool((flags or 0) & flags_w)

@@ -126,17 +126,26 @@ def require_columns(df: pd.DataFrame, columns: Mapping[str, str] | Iterable[str]
             )
 
 
+def _check_rows(df: pd.DataFrame, mask, values: pd.Series, *, arg: str, column: str, col_arg: str | None,
+                rule: str, fix: str, show=None) -> None:
+    """Raise for the first row where ``mask`` holds: ``<where>: <rule>; found <value> (<n> such rows). <fix>``."""
+    mask = pd.Series(mask, index=df.index) if not isinstance(mask, pd.Series) else mask
+    if not mask.any():
+        return
+    row, n = _first_bad(df, mask)
+    found = (show or _show)(values.loc[row])
+    raise CRMInputError(
+        f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
+        f"{rule}; found {found} ({n} such row{'s' if n > 1 else ''}). {fix}"
+    )
+
+
 def check_no_missing(df: pd.DataFrame, column: str, *, arg: str = "data",
                      col_arg: str | None = None) -> None:
     """Check that ``column`` has no missing values."""
-    mask = df[column].isna()
-    if mask.any():
-        row, n = _first_bad(df, mask)
-        raise CRMInputError(
-            f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
-            f"values must not be missing; found an empty cell ({n} such row{'s' if n > 1 else ''}). "
-            "Fill in or remove these rows."
-        )
+    _check_rows(df, df[column].isna(), df[column], arg=arg, column=column, col_arg=col_arg,
+                rule="values must not be missing", fix="Fill in or remove these rows.",
+                show=lambda _: "an empty cell")
 
 
 def check_numeric(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: str | None = None,
@@ -146,82 +155,49 @@ def check_numeric(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: 
 
     ``strict=True`` makes ``min_value`` exclusive (amounts that must be > 0).
     """
+    where_ = {"arg": arg, "column": column, "col_arg": col_arg}
     s = df[column]
     if not allow_missing:
         check_no_missing(df, column, arg=arg, col_arg=col_arg)
     if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
         num = pd.to_numeric(s, errors="coerce")
-        mask = num.isna() & s.notna()
-        if mask.any():
-            row, n = _first_bad(df, mask)
-            raise CRMInputError(
-                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
-                f"values must be numbers; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
-                "Remove currency signs, thousands separators and text from this column."
-            )
+        _check_rows(df, num.isna() & s.notna(), s, **where_, rule="values must be numbers",
+                    fix="Remove currency signs, thousands separators and text from this column.")
         s = num
     s = s.astype(float)
-    if not np.isfinite(s.dropna()).all():
-        row, n = _first_bad(df, ~np.isfinite(s) & s.notna())
-        raise CRMInputError(
-            f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
-            f"values must be finite; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
-            "Replace infinite values."
-        )
+    _check_rows(df, ~np.isfinite(s) & s.notna(), s, **where_, rule="values must be finite",
+                fix="Replace infinite values.")
     if min_value is not None:
-        mask = (s <= min_value) if strict else (s < min_value)
-        if mask.any():
-            row, n = _first_bad(df, mask)
-            op = ">" if strict else ">="
-            fix = ("Correct or remove these rows, e.g. refunds belong in a separate table."
-                   if min_value == 0 else "Correct or remove these rows.")
-            raise CRMInputError(
-                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
-                f"values must be {op} {min_value:g}; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). {fix}"
-            )
+        fix = ("Correct or remove these rows, e.g. refunds belong in a separate table."
+               if min_value == 0 else "Correct or remove these rows.")
+        _check_rows(df, (s <= min_value) if strict else (s < min_value), s, **where_,
+                    rule=f"values must be {'>' if strict else '>='} {min_value:g}", fix=fix)
     if max_value is not None:
-        mask = s > max_value
-        if mask.any():
-            row, n = _first_bad(df, mask)
-            raise CRMInputError(
-                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
-                f"values must be <= {max_value:g}; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
-                "Correct or remove these rows."
-            )
+        _check_rows(df, s > max_value, s, **where_, rule=f"values must be <= {max_value:g}",
+                    fix="Correct or remove these rows.")
     return s
 
 
 def check_dates(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: str | None = None,
                 not_after: pd.Timestamp | str | None = None, format: str | None = None) -> pd.Series:
     """Return ``df[column]`` parsed as datetimes, naming the first unparseable or late date."""
+    where_ = {"arg": arg, "column": column, "col_arg": col_arg}
     check_no_missing(df, column, arg=arg, col_arg=col_arg)
     s = df[column]
     if not pd.api.types.is_datetime64_any_dtype(s):
         with warnings.catch_warnings():  # mixed formats are parsed one by one; bad ones are named below
             warnings.simplefilter("ignore", UserWarning)
             parsed = pd.to_datetime(s, errors="coerce", format=format)
-        mask = parsed.isna()
-        if mask.any():
-            row, n = _first_bad(df, mask)
-            raise CRMInputError(
-                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
-                f"values must be dates; found {_show(s.loc[row])} ({n} such row{'s' if n > 1 else ''}). "
-                "Write dates as YYYY-MM-DD (e.g. 2024-03-31)."
-            )
+        _check_rows(df, parsed.isna(), s, **where_, rule="values must be dates",
+                    fix="Write dates as YYYY-MM-DD (e.g. 2024-03-31).")
         s = parsed
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
     if not_after is not None:
         limit = pd.Timestamp(not_after)
-        mask = s > limit
-        if mask.any():
-            row, n = _first_bad(df, mask)
-            raise CRMInputError(
-                f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
-                f"dates must not be after {limit.date()}; found {s.loc[row].date()} "
-                f"({n} such row{'s' if n > 1 else ''}). Check the date format (day/month swapped?) "
-                "or pass a later as-of date."
-            )
+        _check_rows(df, s > limit, s, **where_, rule=f"dates must not be after {limit.date()}",
+                    fix="Check the date format (day/month swapped?) or pass a later as-of date.",
+                    show=lambda v: str(v.date()))
     return s
 
 

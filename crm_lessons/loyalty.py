@@ -30,6 +30,7 @@ from scipy.special import expit
 from crm_lessons._validation import (
     CRMInputError,
     check_dataframe,
+    check_dates,
     check_fitted,
     check_no_missing,
     check_number,
@@ -163,7 +164,7 @@ def household_loyalty(panel: pd.DataFrame, *, customer_col: str = "customer_id",
     out["repeat_rate"] = g["_repeat"].mean()
     out["longest_run"] = runs
     if date_col is not None:
-        dates = pd.Series(pd.to_datetime(panel.loc[df.index, date_col]).to_numpy(), index=df.index)
+        dates = check_dates(panel, date_col, arg="panel", col_arg="date_col").loc[df.index]
         gaps = dates.groupby(df["customer"]).diff().dt.days
         out["mean_interval_days"] = gaps.groupby(df["customer"]).mean()
     if choice_time_col is not None:
@@ -630,8 +631,9 @@ def classify_loyalty(survey: pd.DataFrame, *, attitude_col: str = "overall_satis
         if col is not None:
             named[arg] = col
     require_columns(survey, named, arg="survey")
-    for name in ("attitude_threshold", "behaviour_threshold", "high_threshold"):
-        check_number(locals()[name], name)
+    check_number(attitude_threshold, "attitude_threshold")
+    check_number(behaviour_threshold, "behaviour_threshold")
+    check_number(high_threshold, "high_threshold")
     v = {arg: check_numeric(survey, col, arg="survey", col_arg=arg).to_numpy() for arg, col in named.items()}
     high_att = v["attitude_col"] >= attitude_threshold
     repeat = v["behaviour_col"] >= behaviour_threshold

@@ -211,3 +211,8 @@ def test_choice_time_indicator():
     assert h.loc[2, "mean_choice_time"] == pytest.approx(35)
     with pytest.raises(CRMInputError, match=r"column 'seconds' \(choice_time_col\), row 0: values must be >= 0"):
         L.household_loyalty(panel.assign(seconds=-1), choice_time_col="seconds")
+
+
+def test_bad_dates_are_named():
+    with pytest.raises(CRMInputError, match=r"column 'date' \(date_col\), row 0: values must be dates"):
+        L.household_loyalty(HAND.assign(date="soon"), date_col="date")

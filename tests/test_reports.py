@@ -307,3 +307,28 @@ def test_batch_by_a_missing_column(tmp_path):
     assert err == ("error: file '门店销售_gbk.csv': column 'store' (given as --by) is missing; found columns "
                    "['会员号', '消费日期', '消费金额', '门店']. Pass --by='<your column>' naming the column that holds it.\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_report_leaves_no_output(tmp_path, monkeypatch):
+    from crm_lessons.reports import runner
+
+    def half_written(report, data, folder, **kwargs):
+        (folder / "report.html").write_text("half", encoding="utf-8")
+        raise runner.ReportError("report 'staffing' failed: ZeroDivisionError: boom")
+
+    monkeypatch.setattr(runner, "execute_report", half_written)
+    path = tmp_path / "calls.csv"
+    path.write_text("time,calls\n2024-03-04 09:00,12\n2024-03-04 09:30,15\n", encoding="utf-8")
+    code, _, err = _cli("staffing", "--input", path, "--out", tmp_path / "out")
+    assert code == 1 and err == "error: report 'staffing' failed: ZeroDivisionError: boom\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["calls.csv"]
+
+
+def test_satisfaction_without_a_recommendation_question():
+    from crm_lessons.reports.satisfaction import build
+    from crm_lessons.simulate.survey import simulate_survey
+
+    survey, _ = simulate_survey(200, seed=4)
+    res = build(survey.drop(columns=["recommend"]))
+    assert res.key_figures["Net Promoter Score"] == "not asked (no recommendation column)"
+    assert res.tables["scores"]["measure"].tolist() == ["csat"]

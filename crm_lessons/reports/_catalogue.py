@@ -63,7 +63,7 @@ register(Report(
         Column("satisfaction", "overall_satisfaction", "score", "overall satisfaction (1..scale_max)",
                min_value=1, max_value="param"),
         Column("recommend", "recommend", "score", "likelihood to recommend, 0-10 (for NPS)",
-               min_value=0, max_value=10),
+               required=False, min_value=0, max_value=10),
         Column("segment", "segment", "category", "segment of the respondent (optional)", required=False),
     ),
     params=(

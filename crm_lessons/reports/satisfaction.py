@@ -32,7 +32,8 @@ def build(data: pd.DataFrame, *, as_of=None, scale_max: int = 7, expectation_suf
             f"'quality{experience_suffix}', or pass --param experience_suffix=<your suffix>."
         )
     c = sat.csat(data, scale=scale)
-    p = sat.nps(data)
+    has_nps = "recommend" in data.columns
+    p = sat.nps(data) if has_nps else None
     ipa = sat.importance_performance(data, attributes=attrs, experience_suffix=experience_suffix)
     drivers = sat.DriverAnalysis().fit(data, drivers=[f"{a}{experience_suffix}" for a in attrs])
     drv = drivers.summary_.copy()
@@ -52,7 +53,8 @@ def build(data: pd.DataFrame, *, as_of=None, scale_max: int = 7, expectation_suf
         for name, part in data.groupby("segment", sort=True):
             if len(part) >= 10:
                 rows.append({"segment": name, "respondents": len(part),
-                             "csat": float(sat.csat(part, scale=scale)["csat"]), "nps": float(sat.nps(part)["nps"])})
+                             "csat": float(sat.csat(part, scale=scale)["csat"]),
+                             "nps": float(sat.nps(part)["nps"]) if has_nps else float("nan")})
         seg_table = pd.DataFrame(rows) if rows else None
 
     res = ReportResult(title="Customer satisfaction survey")
@@ -60,8 +62,9 @@ def build(data: pd.DataFrame, *, as_of=None, scale_max: int = 7, expectation_suf
         "Respondents": f"{int(c['n']):,}",
         f"CSAT (top-2 boxes of 1-{scale_max})": f"{fmt_pct(c['csat'])} (95% CI {fmt_pct(c['ci_low'])} to "
                                                 f"{fmt_pct(c['ci_high'])})",
-        "Net Promoter Score": f"{p['nps']:.0f} points (95% CI {p['ci_low']:.0f} to {p['ci_high']:.0f}); "
-                              f"promoters {fmt_pct(p['promoters'], 0)}, detractors {fmt_pct(p['detractors'], 0)}",
+        "Net Promoter Score": (f"{p['nps']:.0f} points (95% CI {p['ci_low']:.0f} to {p['ci_high']:.0f}); "
+                               f"promoters {fmt_pct(p['promoters'], 0)}, detractors {fmt_pct(p['detractors'], 0)}"
+                               if has_nps else "not asked (no recommendation column)"),
         "Strongest driver of overall satisfaction": f"{top_driver} ({fmt_pct(drv.loc[top_driver, share_col], 0)} "
                                                     "of explained variance)" if share_col == "lmg_share" else top_driver,
         "Attributes to fix first (important, weak)": ", ".join(fix.index) or "none",
@@ -77,8 +80,9 @@ def build(data: pd.DataFrame, *, as_of=None, scale_max: int = 7, expectation_suf
         f"Improve {top_driver} first if budgets are tight: it explains the largest share of overall satisfaction.",
         (f"Consider moving resources away from {', '.join(overkill.index)}: rated well but matter little."
          if len(overkill) else "No attribute looks over-served."),
-        f"Call back the {fmt_pct(p['detractors'], 0)} detractors (0-6 on recommendation) within a week: "
-        "a recovered complaint often turns into loyalty.",
+        (f"Call back the {fmt_pct(p['detractors'], 0)} detractors (0-6 on recommendation) within a week: "
+         "a recovered complaint often turns into loyalty." if has_nps else
+         "Add the question 'How likely are you to recommend us (0-10)?' to the next survey to track NPS."),
     ]
 
     def _ipa(ax):
@@ -102,10 +106,13 @@ def build(data: pd.DataFrame, *, as_of=None, scale_max: int = 7, expectation_suf
     ]
     if gaps is not None:
         res.charts.append(Chart("Expectation-experience gap by attribute", _gaps, table="gaps", key=False))
+    score_rows = [{"measure": "csat", "value": c["csat"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
+                   "n": c["n"]}]
+    if has_nps:
+        score_rows.append({"measure": "nps", "value": p["nps"], "ci_low": p["ci_low"], "ci_high": p["ci_high"],
+                           "n": p["n"]})
     res.tables = {
-        "scores": pd.DataFrame({"measure": ["csat", "nps"], "value": [c["csat"], p["nps"]],
-                                "ci_low": [c["ci_low"], p["ci_low"]], "ci_high": [c["ci_high"], p["ci_high"]],
-                                "n": [c["n"], p["n"]]}).round(4),
+        "scores": pd.DataFrame(score_rows).round(4),
         "importance performance": ipa.reset_index().round(4),
         "drivers": drv.reset_index().round(4),
     }

@@ -26,7 +26,8 @@ SUBCOMMANDS = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crm-lessons", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="crm-lessons", description="CRM Lessons (客户关系管理): the course, the exercises and the reports.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)

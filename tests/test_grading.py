@@ -22,7 +22,7 @@ import pytest
 
 from crm_lessons._validation import CRMInputError
 from crm_lessons.cli import main
-from crm_lessons.grading import (check_student_copies, grade, make_variants, read_key, read_roster,
+from crm_lessons.grading import (check_student_copies, grade, read_key, read_roster,
                                  student_copy, student_seed, write_student_copies)
 from crm_lessons.grading import _sandbox
 

@@ -1,7 +1,7 @@
-"""Code the grader injects into the kernels: the file guard, answer export and answer load.
+"""Code the grader injects into the cell runners: the file guard, answer export and answer load.
 
 These are source strings, executed as cells. The guard and the export run in
-the *student's* kernel (phase 1); the load runs in the grader's clean kernel
+the *student's* process (phase 1); the load runs in the grader's clean process
 (phase 2), which executes only instructor code and reads the exported answers
 with loaders that cannot execute code (JSON, ``np.load(allow_pickle=False)``,
 Parquet) -- never pickle.
@@ -190,7 +190,7 @@ def _crm_load(names, folder):
 
 
 def guard_source(workdir: str, protected: list[str]) -> str:
-    """Source of the cell that installs the file/process guard in the student's kernel."""
+    """Source of the cell that installs the file/process guard in the student's process."""
     return (_GUARD.strip() + f"\n\n_crm_install_guard({str(workdir)!r}, {[str(p) for p in protected]!r})"
             "\ndel _crm_install_guard")
 

@@ -2,15 +2,16 @@
 
 Reads a job (JSON) on stdin, runs
 
-1. the student's kernel (cwd = a fresh folder, file/process guard installed,
+1. the student's cells in a runner process of their own (:mod:`._runner`, an
+   IPython shell; cwd = a fresh folder, file/process/network guard installed,
    grader's parameters, the student's non-check cells, then an export of the
    answer variables), and
-2. a clean kernel that runs only instructor code: parameters, set-up cells, the
-   exported answers loaded with code-free loaders, and every check cell,
+2. a clean runner process that runs only instructor code: parameters, set-up
+   cells, the exported answers loaded with code-free loaders, and every check cell,
 
 then prints one result line signed with the job's nonce (HMAC-SHA256), so
 nothing the student's code writes to this process's stdout can pass for it.
-All descendant processes are killed before the clean kernel starts and at exit.
+All descendant processes are killed before the clean runner starts and at exit.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _MAX_ANSWER_BYTES = 200 * 2**20
 
 
 def _become_subreaper() -> None:
-    """Orphans of the kernels (double forks) re-parent to us, so we can kill them."""
+    """Orphans of the runners (double forks) re-parent to us, so we can kill them."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except Exception:  # pragma: no cover - not Linux

@@ -5,11 +5,11 @@ distributes). The grader never trusts a submission's check cells, parameters or
 metadata: it takes the student from the folder name, the exercise from the file
 name, the seed from the key (or the student id), and runs
 
-1. the student's non-check cells in a kernel of their own (fresh temporary
+1. the student's non-check cells in a process of their own (fresh temporary
    folder, per-cell time limit, a guard refusing access to the instructor,
    submission and output folders and refusing to start processes), ending with
    an export of the answer variables to plain data files;
-2. a clean kernel that runs only the instructor's code -- parameters, set-up
+2. a clean process that runs only the instructor's code -- parameters, set-up
    cells, the exported answers (JSON / NumPy / Parquet, never pickle) and all
    check cells, visible and hidden. A check passes when its cell raises nothing.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
-import csv
 import hashlib
 import hmac
 import io
@@ -58,7 +57,7 @@ _NAME_ERROR = re.compile(r"^NameError: name '([^']+)' is not defined")
 
 # --------------------------------------------------------------------------- exercise plan
 def _plan(instructor_nb) -> dict:
-    """What grading needs from an instructor notebook: checks, rubrics, the clean-kernel plan."""
+    """What grading needs from an instructor notebook: checks, rubrics, the clean-run plan."""
     plan, checks, rubrics, names = [], [], [], []
     for cell in instructor_nb.cells:
         if is_rubric(cell):
@@ -389,7 +388,7 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
                     "died": "ended the Python process", "not run": "was not run"}.get(cell["status"])
             section["notes"].append(f"cell {cell['index'] + 1} " + (what or f"raised {cell['error']}"))
         if result.get("phase1") and not result["phase1"].get("guard_ok"):
-            section["notes"].append("grading set-up failed in the student kernel")
+            section["notes"].append("grading set-up failed in the student's process")
         for err in result.get("setup_errors", []):
             section["notes"].append(f"exercise set-up with your answers raised {err}")
         if result.get("wall_timeout"):

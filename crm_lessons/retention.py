@@ -519,6 +519,24 @@ class ShiftedBetaGeometric:
     def __init__(self, *, x0: tuple[float, float] = (1.0, 1.0)):
         self.x0 = x0
 
+    @classmethod
+    def from_params(cls, alpha: float, beta: float) -> "ShiftedBetaGeometric":
+        """A model with given (e.g. true or published) parameters, ready to predict.
+
+        Examples
+        --------
+        >>> ShiftedBetaGeometric.from_params(1.0, 1.0).survival([0, 1, 3]).round(3).tolist()
+        [1.0, 0.5, 0.25]
+        """
+        check_number(alpha, "alpha", min_value=0, strict=True)
+        check_number(beta, "beta", min_value=0, strict=True)
+        model = cls()
+        model.params_ = {"alpha": float(alpha), "beta": float(beta)}
+        model.se_ = {"alpha": float("nan"), "beta": float("nan")}
+        model.loglik_ = float("nan")
+        model.n_periods_ = 0
+        return model
+
     # ---- likelihood, written as in the paper
     @staticmethod
     def _log_p_churn(t, alpha, beta):

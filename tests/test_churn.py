@@ -169,6 +169,13 @@ def test_fit_churn_models_small_with_importance_and_yes_no_target():
     assert set(res.importance["feature"]) == set(FEATURES)
     top = res.importance[res.importance["model"] == "logistic regression"].iloc[0]["feature"]
     assert top in {"contract", "usage_trend"}
+    # batched permutation importance agrees with scikit-learn's (different shuffles: loose tolerance)
+    from sklearn.inspection import permutation_importance
+    sk = permutation_importance(res.models["logistic regression"], res.X_test, res.y_test, scoring="roc_auc",
+                                n_repeats=5, random_state=0)
+    ours = res.importance[res.importance["model"] == "logistic regression"].set_index("feature").loc[FEATURES]
+    se = np.sqrt(ours["importance_std"] ** 2 / 2 + sk.importances_std ** 2 / 5)
+    assert (np.abs(ours["importance_mean"] - sk.importances_mean) < 3 * se + 0.005).all()
     assert np.allclose(res.predict_proba(data.head(5)), res.models["logistic regression"]
                        .predict_proba(data.head(5)[FEATURES])[:, 1])
 

@@ -18,7 +18,7 @@ from crm_lessons._validation import (_show, CRMInputError, check_dataframe, chec
                                      require_columns)
 
 __all__ = ["COMPONENTS", "COST_COLS", "VALUE_COLS", "choice_shares", "delivered_value",
-           "plot_delivered_value"]
+           "individual_choices", "plot_delivered_value"]
 
 #: Default value columns (total customer value) and cost columns (total customer cost).
 VALUE_COLS = ("product_value", "service_value", "personnel_value", "image_value")
@@ -156,6 +156,58 @@ def choice_shares(table: pd.DataFrame, *, scale: float = 10.0) -> pd.Series:
     z = table["delivered_value"].astype(float) / scale
     e = np.exp(z - z.max())
     return (e / e.sum()).rename("choice_share")
+
+
+def individual_choices(table: pd.DataFrame, weights: pd.DataFrame, *, value_cols=VALUE_COLS,
+                       cost_cols=COST_COLS) -> pd.DataFrame:
+    """Each customer's delivered value of every offer, with personal weights, and the offer he picks.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`delivered_value` (offers as index, component columns).
+    weights : DataFrame
+        One row per customer, one column per component: the weight he puts on
+        it (1 = as in ``table``). Components without a column get weight 1.
+
+    Returns
+    -------
+    DataFrame
+        One row per customer: one column per offer with his delivered value,
+        and ``choice``, the offer with the highest one.
+
+    Notes
+    -----
+    .. math::
+
+        DV_{ij} = \\sum_{c \\in V} w_{ic} x_{jc} - \\sum_{c \\in C} w_{ic} x_{jc}, \\qquad
+        \\text{choice}_i = \\arg\\max_j DV_{ij}
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"product_value": [100.0, 80.0], "monetary_cost": [60.0, 30.0]}, index=["A", "B"])
+    >>> w = pd.DataFrame({"monetary_cost": [0.5, 2.0]})
+    >>> individual_choices(t, w, value_cols=["product_value"], cost_cols=["monetary_cost"]).values.tolist()
+    [[70.0, 65.0, 'A'], [-20.0, 20.0, 'B']]
+    """
+    value_cols, cost_cols = list(value_cols), list(cost_cols)
+    require_columns(table, {f"value_cols[{i}]": c for i, c in enumerate(value_cols)}, arg="table")
+    require_columns(table, {f"cost_cols[{i}]": c for i, c in enumerate(cost_cols)}, arg="table")
+    check_dataframe(weights, arg="weights")
+    unknown = [c for c in weights.columns if c not in value_cols + cost_cols]
+    if unknown:
+        raise CRMInputError(f"argument `weights`: column {unknown[0]!r} is not a value or cost component; "
+                            f"found columns {list(map(str, weights.columns))}. Use names from value_cols/cost_cols.")
+    for c in weights.columns:
+        check_numeric(weights, c, arg="weights", col_arg=c, min_value=0)
+    cols = value_cols + cost_cols
+    w = weights.reindex(columns=cols).fillna(1.0).to_numpy(dtype=float)
+    sign = np.array([1.0] * len(value_cols) + [-1.0] * len(cost_cols))
+    x = table[cols].to_numpy(dtype=float) * sign                 # offers x components
+    dv = w @ x.T                                                  # customers x offers
+    out = pd.DataFrame(dv, index=weights.index, columns=list(table.index))
+    out["choice"] = np.asarray(table.index)[dv.argmax(axis=1)]
+    return out
 
 
 def plot_delivered_value(table: pd.DataFrame, *, value_cols=VALUE_COLS, cost_cols=COST_COLS, ax=None):

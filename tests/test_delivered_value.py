@@ -84,3 +84,34 @@ def test_bad_inputs_give_clear_messages(offers):
         choice_shares(delivered_value(offers), scale=0)
     with pytest.raises(CRMInputError, match="expected a pandas DataFrame; found dict"):
         delivered_value({"offer": ["a"]})
+
+
+def test_individual_choices_by_hand(offers):
+    from crm_lessons.delivered_value import individual_choices
+    t = delivered_value(offers)
+    # customer 1 weighs everything at 1 (picks the best offer); customer 2 counts money cost triple
+    w = pd.DataFrame({"monetary_cost": [1.0, 3.0]}, index=[1, 2])
+    out = individual_choices(t, w)
+    assert out.loc[1, ["own", "rival A", "rival B"]].tolist() == [80.0, 50.0, 15.0]
+    assert out.loc[2, "own"] == 200 - (300 + 20) and out.loc[2, "rival B"] == 110 - (180 + 35)
+    assert out["choice"].tolist() == ["own", "rival B"]
+    with pytest.raises(CRMInputError, match="column 'taste' is not a value or cost component"):
+        individual_choices(t, pd.DataFrame({"taste": [1.0]}))
+    with pytest.raises(CRMInputError, match=r"argument `weights`, column 'time_cost', row 0: values must be >= 0"):
+        individual_choices(t, pd.DataFrame({"time_cost": [-1.0]}))
+
+
+def test_simulated_tastes_and_logit_shares(offers):
+    from crm_lessons.delivered_value import individual_choices
+    from crm_lessons.simulate import simulate_tastes
+    t = delivered_value(offers)
+    w0, _ = simulate_tastes(500, seed=1, spread=0.0)
+    assert (individual_choices(t, w0)["choice"] == "own").all()   # identical tastes: all pick the best
+    w, truth = simulate_tastes(20_000, seed=2, spread=0.7)
+    assert truth["spread"] == 0.7
+    assert w.to_numpy().mean() == pytest.approx(1, abs=0.01)
+    assert np.log(w.to_numpy()).std() == pytest.approx(0.7, rel=0.02)
+    shares = individual_choices(t, w)["choice"].value_counts(normalize=True)
+    # with taste spread the best offer still wins most, but not all, customers
+    assert 0.5 < shares["own"] < 0.99
+    assert shares.idxmax() == "own" and shares["rival A"] > 0.02 and shares["rival B"] > 0.02

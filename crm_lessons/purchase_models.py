@@ -698,6 +698,7 @@ def plot_cumulative_purchases(model, transactions: pd.DataFrame, *, calibration_
     ax.plot(grid, predicted, linestyle="--", label=type(model).__name__)
     ax.axvline(cal_end, color="grey", linestyle=":", label="End of calibration")
     ax.set_xlabel("Date")
+    ax.tick_params(axis="x", labelrotation=30)
     ax.set_ylabel("Cumulative repeat purchases")
     ax.set_title("Cumulative repeat purchases: actual vs model")
     ax.legend()

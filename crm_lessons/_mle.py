@@ -116,7 +116,8 @@ class FitResult:
 
 
 def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0: dict[str, float], *,
-            n_obs: int, model_name: str, gradient: bool = True, max_iter: int = 500) -> FitResult:
+            n_obs: int, model_name: str, gradient: bool = True, max_iter: int = 500,
+            hessian: Callable[[np.ndarray], np.ndarray] | None = None) -> FitResult:
     """Maximise a log-likelihood over the logs of positive parameters.
 
     ``loglik(theta)`` takes the natural parameters (ordered as ``x0``) and
@@ -126,9 +127,21 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
     the inverse of the observed information (central differences of the
     gradient) in log space, mapped back by the delta method:
     ``cov(theta) = diag(theta) H_log^{-1} diag(theta)``.
+
+    With an analytic ``hessian(theta)`` (the Hessian of the total
+    log-likelihood in ``theta``) the optimiser is scipy's Newton trust-region
+    method (``trust-exact``) and the standard errors use that Hessian.
     """
     names = list(x0)
     scale = float(max(n_obs, 1))
+    raw_loglik, memo = loglik, {}
+
+    def loglik(theta):                  # the optimiser asks twice for the same point (value, Hessian)
+        key = theta.tobytes()
+        if key not in memo:
+            memo.clear()
+            memo[key] = raw_loglik(theta)
+        return memo[key]
 
     def objective(u):
         theta = np.exp(u)
@@ -149,12 +162,22 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
             return loglik(theta)[1] * theta
         return numeric_gradient(lambda v: loglik(np.exp(v))[0], u)
 
+    def log_hessian(u):
+        """Hessian of the log-likelihood in u = log(theta) (chain rule)."""
+        theta = np.exp(u)
+        g = loglik(theta)[1]
+        return np.outer(theta, theta) * hessian(theta) + np.diag(theta * g)
+
     u0 = np.log(np.array([x0[n] for n in names], dtype=float))
     jac = True if gradient else (lambda u: -log_grad(u) / scale)
     with np.errstate(all="ignore"):
-        res = optimize.minimize(objective, u0, jac=jac, method="L-BFGS-B",
-                                bounds=[(-30.0, 30.0)] * len(names),
-                                options={"maxiter": max_iter, "ftol": 1e-11, "gtol": 1e-8})
+        if hessian is not None:
+            res = optimize.minimize(objective, u0, jac=True, hess=lambda u: -log_hessian(u) / scale,
+                                    method="trust-exact", options={"maxiter": max_iter, "gtol": 1e-9})
+        else:
+            res = optimize.minimize(objective, u0, jac=jac, method="L-BFGS-B",
+                                    bounds=[(-30.0, 30.0)] * len(names),
+                                    options={"maxiter": max_iter, "ftol": 1e-11, "gtol": 1e-8})
     advice = ("Check the summary (frequency = repeat purchases, recency <= T, same time unit), "
               "rescale time (e.g. time_unit='W' instead of 'D') so that T is in the tens or hundreds, "
               "or fit a subsample first.")
@@ -170,6 +193,8 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
         )
 
     def information(u):
+        if hessian is not None:
+            return -log_hessian(u)
         if gradient:
             return _information(log_grad, u)
         return _information_from_values(lambda v: -value(v) * scale, u)
@@ -178,7 +203,7 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
     # early on the flat ridges of these likelihoods (e.g. the Pareto/NBD beta)
     u = res.x
     H = H0 = information(u)
-    for _ in range(4):
+    for _ in range(0 if hessian is not None else 4):
         try:
             step = np.linalg.solve(H0, g)
         except np.linalg.LinAlgError:

@@ -125,8 +125,12 @@ class _PurchaseModel:
         if weights_col is not None:
             w = np.bincount(inv, weights=summary_arrays(summary, {"weights_col": weights_col})["weights"])
         self._data = self._prepare(x, tx, T, w)
+        hessian = None
+        if hasattr(self, "_hessian"):
+            def hessian(theta):
+                return self._hessian(theta, self._data) - 2 * self.penalizer * self._data["n"] * np.eye(theta.size)
         res = fit_mle(self._loglik_penalized, self._start(x, tx, T, w), n_obs=int(w.sum()),
-                      model_name=type(self).__name__, gradient=self._has_gradient)
+                      model_name=type(self).__name__, gradient=self._has_gradient, hessian=hessian)
         self.params_, self.se_, self.cov_ = res.params, res.se, res.cov
         self.log_likelihood_ = res.log_likelihood
         self.n_customers_ = int(round(w.sum()))
@@ -305,6 +309,44 @@ class BetaGeoModel(_PurchaseModel):
         g_b = (psi(a + b) + psi(b + ux) - psi(b) - psi(a + b + ux))[xi] - w4 * inv_bx1
         grad = np.array([wsum(wt, g) for g in (g_r, g_alpha, g_a, g_b)])
         return ll, grad
+
+    def _hessian(self, theta, d):
+        """Analytic Hessian of the total log-likelihood in (r, alpha, a, b).
+
+        Per customer ``ln L = ln A_1 + ln A_2 + ln(e^A + e^B)`` with ``A = ln A_3``,
+        ``B = ln A_4``; the last term has Hessian
+        ``w3 H_A + w4 H_B + w3 w4 (dA - dB)(dA - dB)^T`` (``w3, w4`` the shares).
+        """
+        r, alpha, a, b = theta
+        ux, xi, x, wt = d["ux"], d["xi"], d["x"], d["w"]
+        lnA1, lnA2, lnA3, lnA4, log_aT, log_atx = self._log_terms(theta, d)
+        w4 = np.exp(lnA4 - np.logaddexp(lnA3, lnA4))
+        w3 = 1.0 - w4
+        v = w3 * w4
+        i_aT = (1 / (alpha + d["uT"]))[d["Ti"]]
+        i_atx = (1 / (alpha + d["utx"]))[d["txi"]]
+        inv_bx1 = np.where(ux > 0, 1.0 / np.where(ux > 0, b + ux - 1, 1.0), 0.0)[xi]
+        # D = dA - dB; its a-component is the constant -1/a
+        D_r = log_atx - log_aT
+        D_al = (r + x) * (i_atx - i_aT)
+        D_b = inv_bx1
+        tri = lambda z: special.polygamma(1, z)  # noqa: E731
+        wx = np.bincount(xi, weights=wt, minlength=ux.size)
+        W = float(wt.sum())
+        s_ab = wsum(wx, tri(a + b) - tri(a + b + ux))
+        h = np.empty((4, 4))
+        h[0, 0] = wsum(wx, tri(r + ux) - tri(r)) + wsum(wt, v * D_r ** 2)
+        h[0, 1] = W / alpha - wsum(wt, w3 * i_aT + w4 * i_atx) + wsum(wt, v * D_r * D_al)
+        h[1, 1] = -W * r / alpha ** 2 + wsum(wt, (r + x) * (w3 * i_aT ** 2 + w4 * i_atx ** 2)) + wsum(wt, v * D_al ** 2)
+        h[0, 2] = -wsum(wt, v * D_r) / a
+        h[0, 3] = wsum(wt, v * D_r * D_b)
+        h[1, 2] = -wsum(wt, v * D_al) / a
+        h[1, 3] = wsum(wt, v * D_al * D_b)
+        h[2, 2] = s_ab - wsum(wt, w4) / a ** 2 + wsum(wt, v) / a ** 2
+        h[2, 3] = s_ab - wsum(wt, v * D_b) / a
+        h[3, 3] = (wsum(wx, tri(b + ux) - tri(a + b + ux) - tri(b) + tri(a + b))
+                   + wsum(wt, w4 * inv_bx1 ** 2) + wsum(wt, v * D_b ** 2))
+        return np.triu(h) + np.triu(h, 1).T
 
     # -- predictions --------------------------------------------------------
     def _log_odds_dead(self, x, tx, T):

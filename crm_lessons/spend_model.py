@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_lessons._mle import compress, fit_mle, summary_arrays, wsum
+from crm_lessons._mle import fit_mle, summary_arrays, wsum
 from crm_lessons._validation import CRMInputError, check_fitted, check_number
 
 __all__ = ["GammaGammaModel"]
@@ -115,16 +115,19 @@ class GammaGammaModel:
             raise CRMInputError(
                 f"argument `summary`, column '{monetary_value_col}' (monetary_value_col), row {summary.index[i]!r}: "
                 f"mean spend of a repeat customer must be > 0; found {m[i]!r}. Remove zero-value transactions.")
-        (ux, um), w, _ = compress(x[rep], m[rep])
+        # mean spends are continuous: rows are rarely identical, so no compression here
+        ux, um = x[rep], m[rep]
+        w = np.ones(ux.size)
         xi, xs = pd.factorize(ux)           # gamma functions once per distinct x
         xs = np.asarray(xs, float)
         data = {"x": ux, "m": um, "w": w, "log_m": np.log(um), "xm": ux * um, "xi": xi, "xs": xs,
-                "xs_log_x": xs * np.log(xs), "x_log_m": ux * np.log(um)}
+                "xs_log_x": xs * np.log(xs), "x_log_m": ux * np.log(um), "wx": np.bincount(xi, weights=w)}
         mean_m = float(np.dot(w, um) / w.sum())
         var_m = float(np.dot(w, (um - mean_m) ** 2) / w.sum())
         start = {"p": max(mean_m ** 2 / max(var_m, 1e-12), 0.5), "q": 3.0, "gamma": 1.0}
         start["gamma"] = mean_m * (start["q"] - 1) / start["p"]
-        res = fit_mle(lambda th: self._loglik(th, data), start, n_obs=int(w.sum()), model_name="GammaGammaModel")
+        res = fit_mle(lambda th: self._loglik(th, data), start, n_obs=int(w.sum()), model_name="GammaGammaModel",
+                      hessian=lambda th: self._hessian(th, data))
         self.params_, self.se_, self.cov_ = res.params, res.se, res.cov
         self.log_likelihood_ = res.log_likelihood
         self.n_customers_ = int(round(w.sum()))
@@ -146,6 +149,22 @@ class GammaGammaModel:
         g_q = psi(pxs + q)[xi] - psi(q) + np.log(gamma) - log_gxm
         g_gamma = q / gamma - (px + q) / (gamma + d["xm"])
         return wsum(w, ll), np.array([wsum(w, g) for g in (g_p, g_q, g_gamma)])
+
+    @staticmethod
+    def _hessian(theta, d):
+        """Analytic Hessian of the total log-likelihood in (p, q, gamma)."""
+        p, q, gamma = theta
+        xs, wx, w = d["xs"], d["wx"], d["w"]
+        tri = special.polygamma(1, p * xs + q)           # trigamma, once per distinct x
+        inv = 1.0 / (gamma + d["xm"])
+        px_q = p * d["x"] + q
+        h_pp = wsum(wx, xs ** 2 * (tri - special.polygamma(1, p * xs)))
+        h_pq = wsum(wx, xs * tri)
+        h_pg = -wsum(w, d["x"] * inv)
+        h_qq = wsum(wx, tri) - w.sum() * special.polygamma(1, q)
+        h_qg = w.sum() / gamma - wsum(w, inv)
+        h_gg = -w.sum() * q / gamma ** 2 + wsum(w, px_q * inv ** 2)
+        return np.array([[h_pp, h_pq, h_pg], [h_pq, h_qq, h_qg], [h_pg, h_qg, h_gg]])
 
     def log_likelihood(self, frequency, monetary_value) -> np.ndarray:
         """Each repeat customer's log-density of the observed mean spend."""

@@ -332,3 +332,20 @@ def test_satisfaction_without_a_recommendation_question():
     res = build(survey.drop(columns=["recommend"]))
     assert res.key_figures["Net Promoter Score"] == "not asked (no recommendation column)"
     assert res.tables["scores"]["measure"].tolist() == ["csat"]
+
+
+def test_text_from_the_data_cannot_inject_html(monkeypatch):
+    import IPython.display
+
+    from crm_lessons.reports.results import ReportResult, show_summary, show_tables
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(
+        obj.to_html() if hasattr(obj, "to_html") else obj.data))
+    evil = "<script>alert(1)</script>"
+    res = ReportResult(title="t", key_figures={"Biggest store": evil}, actions=[f"Call {evil}"],
+                       tables={"stores": pd.DataFrame({evil: [evil], "n": [1.5]})})
+    show_summary(res)
+    show_tables(res)
+    text = "".join(shown)
+    assert len(shown) == 3 and text.count("&lt;script&gt;") == 4 and "<script>" not in text

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,10 +100,15 @@ def load_data(path) -> pd.DataFrame:
 def summary_markdown(result: ReportResult) -> str:
     """The summary block: key figures table and what to do."""
     lines = ["## Summary", "", "| Key figure | Value |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in result.key_figures.items()]
+    lines += [f"| {_md(k)} | {_md(v)} |" for k, v in result.key_figures.items()]
     if result.actions:
-        lines += ["", "### What to do", ""] + [f"- {a}" for a in result.actions]
+        lines += ["", "### What to do", ""] + [f"- {_md(a)}" for a in result.actions]
     return "\n".join(lines)
+
+
+def _md(text) -> str:
+    """Text from the data made inert in Markdown: HTML escaped, table pipes escaped."""
+    return html.escape(str(text), quote=False).replace("|", "\\|")
 
 
 def show_summary(result: ReportResult) -> None:
@@ -163,17 +169,19 @@ def show_tables(result: ReportResult, *, rows: int = 10) -> None:
     from IPython.display import Markdown, display
 
     for name, table in result.tables.items():
-        display(Markdown(f"**{name}** (first {min(rows, len(table))} of {len(table)} rows; "
+        display(Markdown(f"**{_md(name)}** (first {min(rows, len(table))} of {len(table)} rows; "
                          f"full table in `tables/{safe_filename(name)}.csv`)"))
-        display(table.head(rows).style.format(precision=3, thousands=",").hide(axis="index")
-                if isinstance(table.index, pd.RangeIndex) else table.head(rows))
+        head = table.head(rows)
+        style = head.style.format(precision=3, thousands=",", escape="html").format_index(escape="html", axis=1)
+        display(style.hide(axis="index") if isinstance(table.index, pd.RangeIndex)
+                else style.format_index(escape="html", axis=0))
 
 
 def show_notes(result: ReportResult) -> None:
     """Display the notes on data and method."""
     from IPython.display import Markdown, display
 
-    display(Markdown("\n".join(f"- {n}" for n in result.notes)))
+    display(Markdown("\n".join(f"- {_md(n)}" for n in result.notes)))
 
 
 def save_tables(result: ReportResult, tables_dir) -> list[Path]:

@@ -133,6 +133,9 @@ def test_answers_travel_as_plain_data(tmp_path):
         "array": np.arange(6).reshape(2, 3),
         "scalar": np.float64(0.25), "text": "gold", "pair": (1, "b"), "mapping": {"k": [1, 2]},
         "int_keys": {1: "a"}, "func": len,
+        "when": pd.Timestamp("2024-03-01 12:30"), "when_tz": pd.Timestamp("2024-03-01", tz="Asia/Shanghai"),
+        "gap": pd.Timedelta(days=3), "day": np.datetime64("2024-03-01"), "ids": {3, 1},
+        "py_date": __import__("datetime").date(2024, 3, 1),
     }
     names = [*values, "never_set"]
     ns = dict(values)
@@ -144,6 +147,9 @@ def test_answers_travel_as_plain_data(tmp_path):
     np.testing.assert_array_equal(loaded["array"], values["array"])
     assert (loaded["scalar"], loaded["text"], loaded["pair"], loaded["mapping"], loaded["int_keys"]) == (
         0.25, "gold", (1, "b"), {"k": [1, 2]}, {1: "a"})
+    for name in ("when", "when_tz", "gap", "day", "ids", "py_date"):
+        assert loaded[name] == values[name] and type(loaded[name]) is type(values[name]), name
+    assert str(loaded["when_tz"].tz) == "Asia/Shanghai"
     assert loaded["_crm_answer_status"] == {
         "func": "could not be collected (TypeError: unsupported type builtin_function_or_method)",
         "never_set": "was not computed"}

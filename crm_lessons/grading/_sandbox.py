@@ -80,11 +80,27 @@ def _crm_export(names, folder):
     os.makedirs(folder, exist_ok=True)
     g = globals()
 
+    import datetime as dt
+
     def plain(v):
+        if isinstance(v, pd.Timestamp):
+            return {"__timestamp__": v.isoformat(), "tz": None if v.tz is None else str(v.tz)}
+        if isinstance(v, pd.Timedelta):
+            return {"__timedelta__": int(v.value)}
+        if isinstance(v, np.datetime64):
+            return {"__datetime64__": str(v)}
+        if isinstance(v, np.timedelta64):
+            return {"__timedelta64__": [int(v.astype("int64")), np.datetime_data(v.dtype)[0]]}
+        if isinstance(v, dt.datetime):
+            return {"__datetime__": v.isoformat()}
+        if isinstance(v, dt.date):
+            return {"__date__": v.isoformat()}
         if isinstance(v, np.generic):
             v = v.item()
         if v is None or isinstance(v, (bool, int, float, str)):
             return v
+        if isinstance(v, (set, frozenset)):
+            return {"__set__": [plain(x) for x in v], "frozen": isinstance(v, frozenset)}
         if isinstance(v, tuple):
             return {"__tuple__": [plain(x) for x in v]}
         if isinstance(v, list):
@@ -140,9 +156,27 @@ def _crm_load(names, folder):
     if not isinstance(meta, dict):
         meta = {}
 
+    import datetime as dt
+
     def unplain(v):
         if isinstance(v, list):
             return [unplain(x) for x in v]
+        if isinstance(v, dict) and "__timestamp__" in v:
+            ts = pd.Timestamp(v["__timestamp__"])
+            return ts.tz_convert(v["tz"]) if v.get("tz") else ts
+        if isinstance(v, dict) and "__timedelta__" in v:
+            return pd.Timedelta(int(v["__timedelta__"]), unit="ns")
+        if isinstance(v, dict) and "__datetime64__" in v:
+            return np.datetime64(v["__datetime64__"])
+        if isinstance(v, dict) and "__timedelta64__" in v:
+            return np.timedelta64(int(v["__timedelta64__"][0]), str(v["__timedelta64__"][1]))
+        if isinstance(v, dict) and "__datetime__" in v:
+            return dt.datetime.fromisoformat(v["__datetime__"])
+        if isinstance(v, dict) and "__date__" in v:
+            return dt.date.fromisoformat(v["__date__"])
+        if isinstance(v, dict) and "__set__" in v:
+            items = [unplain(x) for x in v["__set__"]]
+            return frozenset(items) if v.get("frozen") else set(items)
         if isinstance(v, dict) and "__tuple__" in v:
             return tuple(unplain(x) for x in v["__tuple__"])
         if isinstance(v, dict) and "__dict__" in v:

@@ -414,8 +414,10 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
     manual = [row for secs in sections.values() for sec in secs for row in sec.get("manual", [])]
 
     gradebook = pd.DataFrame(rows, columns=GRADEBOOK_COLUMNS)
-    gradebook["points"] = gradebook["points"].astype("Int64")
-    gradebook["max_points"] = gradebook["max_points"].astype("Int64")
+    for col in ("points", "max_points"):  # whole points print as 2, not 2.0; half points stay
+        values = pd.to_numeric(gradebook[col], errors="coerce")
+        whole = values.dropna().eq(values.dropna().round()).all()
+        gradebook[col] = values.astype("Int64" if whole else "Float64")
     _write_atomic(out_dir / "gradebook.csv", _csv_text(gradebook))
     _write_atomic(out_dir / "manual.csv", _csv_text(pd.DataFrame(manual, columns=MANUAL_COLUMNS)))
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".feedback-"))

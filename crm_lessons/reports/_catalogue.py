@@ -21,7 +21,7 @@ register(Report(
     columns=_TX_COLUMNS,
     params=(
         Param("rfm_bins", int, 5, "number of score classes for recency, frequency and monetary value",
-              min_value=2, max_value=10),
+              min_value=2, max_value=9),
         Param("horizon_months", int, 12, "CLV horizon in months", min_value=1, max_value=120),
         Param("discount_rate", float, 0.10, "annual discount rate for CLV", min_value=0.0, max_value=1.0),
         Param("margin", float, 0.30, "gross margin on revenue (CLV is profit = margin x revenue)",

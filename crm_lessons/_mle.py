@@ -189,7 +189,7 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
     if not res.success and np.max(np.abs(g)) / scale > 1e-4:
         raise ConvergenceError(
             f"{model_name}: maximum-likelihood fit did not converge ({res.message}); found parameters "
-            f"{dict(zip(names, np.round(theta, 6)))}. {advice}"
+            f"{_show_params(names, theta)}. {advice}"
         )
 
     def information(u):
@@ -223,7 +223,7 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
         raise ConvergenceError(
             f"{model_name}: maximum-likelihood fit did not converge to an interior maximum (a parameter ran "
             f"to 0 or infinity, or the data do not identify all parameters); found parameters "
-            f"{dict(zip(names, np.round(theta, 6)))}. {advice}"
+            f"{_show_params(names, theta)}. {advice}"
         )
     cov_log = np.linalg.inv(H)
     cov = cov_log * np.outer(theta, theta)
@@ -232,6 +232,10 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
                      se=pd.Series(se, index=names, name="se"),
                      cov=pd.DataFrame(cov, index=names, columns=names),
                      log_likelihood=float(ll), n_iter=int(res.nit))
+
+
+def _show_params(names, theta) -> str:
+    return "{" + ", ".join(f"'{n}': {v:.6g}" for n, v in zip(names, theta)) + "}"
 
 
 def _information(log_grad, u, h=1e-4):

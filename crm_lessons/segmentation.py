@@ -380,6 +380,11 @@ def abc_classes(values, *, a: float = 0.8, b: float = 0.95) -> pd.DataFrame:
     customer who crosses ``a`` is the last A), in B while they hold less than
     ``b``, otherwise in C. Ties are ranked in input order.
 
+    References
+    ----------
+    Juran, J. M. (1951). *Quality Control Handbook*. McGraw-Hill (the "vital
+    few and trivial many" behind ABC analysis and the 80/20 rule).
+
     Examples
     --------
     >>> abc_classes([50, 5, 30, 10, 5], a=0.8, b=0.95)["abc_class"].tolist()
@@ -428,6 +433,12 @@ def customer_pyramid(values, *, shares=(0.01, 0.04, 0.15, 0.80),
     With ``n`` customers, tier *j* takes ranks
     :math:`(\\text{round}(n S_{j-1}), \\text{round}(n S_j)]` where :math:`S_j` is
     the cumulative share of the first *j* tiers; ties are ranked in input order.
+
+    References
+    ----------
+    Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001). The customer pyramid:
+    creating and serving profitable customers. *California Management Review*,
+    43(4), 118-142.
 
     Examples
     --------
@@ -632,6 +643,11 @@ def value_matrix(df: pd.DataFrame, *, current_value_col: str = "current_value",
     value, low potential; IV = high value, high potential. Ranked by value the
     four classes form the course's customer pyramid (IV at the top).
 
+    References
+    ----------
+    Course plan, lesson 2.5 (seed 000): 客户价值细分矩阵, 四类客户的不同管理对策.
+    Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001), for the layer names.
+
     Examples
     --------
     >>> import pandas as pd
@@ -800,6 +816,10 @@ def tier_by_rules(data: pd.DataFrame, rules: pd.DataFrame = RESTAURANT_RULES, *,
     -----
     Customer *i* gets the first tier *t* with :math:`x_{im} \\ge \\min_{tm}` for
     every measure *m* the tier constrains.
+
+    References
+    ----------
+    Seed 002: 富丽华·华膳楼酒店客户等级管理制度 (customer grades and privileges).
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""``crm-lessons exercises``: student copies, per-student variants and autograding.
+"""``crm-lessons exercises``: student copies, per-student variants, autograding, self-check.
 
 Examples
 --------
@@ -17,7 +17,7 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``student-copies``, ``variants`` and ``grade`` subcommands to ``parser``."""
+    """Add the ``student-copies``, ``variants``, ``grade`` and ``self-check`` actions to ``parser``."""
     sub = parser.add_subparsers(dest="exercises_command", metavar="ACTION")
     p = sub.add_parser("student-copies", help="write exercises/student/ from the instructor versions",
                        description="Write the student copy of every exercises/*.ipynb "
@@ -43,7 +43,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per cell (default: 60)")
     p.add_argument("--key", default=None, help="key.csv written by `variants` (default: seeds from ids)")
     p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default: 2)")
+    p = sub.add_parser("self-check", help="grade the instructor versions: every check must pass",
+                       description="Grade each instructor exercise as if it were a submission (for "
+                                   "each --student, so with their seeds); exit 1 listing any check "
+                                   "its own solution fails.")
+    p.add_argument("--exercises", default="exercises", help="instructor exercises folder (default: exercises)")
+    p.add_argument("--student", action="append", default=None,
+                   help="student id whose seed to use; repeat for several (default: demo)")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per cell (default: 120)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (default: 2)")
     parser.set_defaults(_exercises_parser=parser)
+
+
+def _self_check(args) -> int:
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from crm_lessons.grading.autograde import grade
+    from crm_lessons.grading.copies import instructor_exercises
+    from crm_lessons.grading.variants import check_student_id
+
+    students = [check_student_id(s, where="argument `--student`") for s in (args.student or ["demo"])]
+    work = Path(tempfile.mkdtemp(prefix="crm-self-check-"))
+    try:
+        for student in students:
+            (work / "submissions" / student).mkdir(parents=True)
+            for path in instructor_exercises(args.exercises):
+                shutil.copyfile(path, work / "submissions" / student / path.name)
+        book = grade(work / "submissions", exercises_dir=args.exercises, out_dir=work / "graded",
+                     timeout=args.timeout, jobs=args.jobs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    failed = book[book["points"].notna() & (book["points"] < book["max_points"])]
+    for row in failed.itertuples():
+        print(f"{row.exercise} (student {row.student}): {row.check}: {row.feedback}")
+    n = book["exercise"].nunique()
+    print(f"{len(failed)} failing checks in {n} exercises" if len(failed) else
+          f"all checks pass on the instructor solutions ({n} exercises, {len(students)} seeds)")
+    return 1 if len(failed) else 0
 
 
 def run(args) -> int:
@@ -77,5 +115,7 @@ def run(args) -> int:
         print(totals.to_string())
         print(f"Wrote {args.out}/gradebook.csv, manual.csv and feedback/")
         return 0
+    if action == "self-check":
+        return _self_check(args)
     args._exercises_parser.print_help()
     return 2

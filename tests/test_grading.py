@@ -212,6 +212,7 @@ def test_feedback_files_explain_what_happened(graded):
     assert "| q3-hidden | 0 / 2 | timed out |" in carol
     eve = (fb / "eve.md").read_text()
     for note in ["check cells deleted or untagged: q1-visible", "check cells edited: q2-visible",
+                 "check cells added: q3-hidden (ignored)",
                  "the notebook's metadata names student 'alice'; graded as 'eve'",
                  "cell 4 raised PermissionError: grading sandbox: access to",
                  "cell 5 raised PermissionError: grading sandbox: starting processes (subprocess.Popen)",

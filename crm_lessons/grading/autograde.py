@@ -137,6 +137,9 @@ def _tamper_notes(sub_nb, reference_nb, params: dict) -> list[str]:
         notes.append(f"check cells deleted or untagged: {', '.join(deleted)} (the instructor's checks were run)")
     if edited:
         notes.append(f"check cells edited: {', '.join(edited)} (the instructor's checks were run)")
+    added = [i for i in sub if i not in ref]
+    if added:
+        notes.append(f"check cells added: {', '.join(added)} (ignored)")
     claimed = {}
     for cell in sub_nb.cells:
         if cell.cell_type == "code" and is_parameters(cell):

@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml requirements.lock | $(PY)
 	@touch $(STAMP)
 
 setup: $(STAMP)
+	@echo "Environment ready: source $(VENV)/bin/activate"
 
 test: setup
 	$(PY) -m pytest

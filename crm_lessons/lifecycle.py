@@ -83,13 +83,16 @@ def monthly_activity(data: pd.DataFrame, *, customer_col: str = "customer_id", d
     except (ValueError, TypeError) as exc:
         raise CRMInputError(f"argument `freq`: must be a pandas period alias; found {freq!r}. "
                             "Pass e.g. freq='M' or 'Q'.") from exc
-    table = (pd.DataFrame({"c": data[customer_col].to_numpy()[keep], "p": period.to_numpy(),
-                           "a": amount.to_numpy()[keep]})
-             .pivot_table(index="c", columns="p", values="a", aggfunc="sum", fill_value=0.0))
+    log = pd.DataFrame({"c": data[customer_col].to_numpy()[keep], "p": period.to_numpy(),
+                        "a": amount.to_numpy()[keep]})
+    table = log.pivot_table(index="c", columns="p", values="a", aggfunc="sum", fill_value=0.0)
     periods = pd.period_range(period.min(), pd.Timestamp(end).to_period(period.dt.freq), name="period")
     table = table.reindex(columns=periods, fill_value=0.0)
     table.index.name = customer_col
-    started = (table > 0).cumsum(axis=1) > 0
+    # a customer starts with his first purchase, even one of amount 0
+    first = log.groupby("c")["p"].min().reindex(table.index)
+    offset = np.array([(f - periods[0]).n for f in first])
+    started = np.arange(len(periods))[None, :] >= offset[:, None]
     return table.where(started).astype(float)
 
 

@@ -130,3 +130,10 @@ def test_bad_inputs_give_clear_messages(curves):
         stage_summary(curves, assign_stages(curves))
     with pytest.raises(CRMInputError, match="argument `stage_probs`: needs 4 shares"):
         simulate_lifecycle(10, stage_probs=(0.5, 0.5))
+
+
+def test_a_first_purchase_of_amount_zero_starts_the_relationship():
+    tx = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["2024-01-03", "2024-03-03"]),
+                       "amount": [0.0, 7.0]})
+    assert monthly_activity(tx).loc[1].tolist() == [0.0, 0.0, 7.0]
+    assert assign_stages(tx, exploration_periods=2).loc[1, "tenure"] == 3

@@ -75,6 +75,25 @@ def _as_day(value, name: str, exact: bool = False):
     return int(np.datetime64(ts.normalize(), "D").astype(np.int64))
 
 
+def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
+    """Integer code of each row's customer, codes in sorted order of the ids, and the ids."""
+    if pd.api.types.is_integer_dtype(ids) and not pd.api.types.is_bool_dtype(ids):
+        v = ids.to_numpy(dtype=np.int64)
+        lo, hi = int(v.min()), int(v.max())
+        if hi - lo <= 4 * v.size:                  # compact integer ids: no hashing needed
+            present = np.bincount(v - lo, minlength=hi - lo + 1) > 0
+            rank = np.cumsum(present) - 1
+            return rank[v - lo], np.flatnonzero(present) + lo
+    codes, uniques = pd.factorize(ids)              # hashing, then sort the (fewer) distinct ids
+    try:
+        sorter = uniques.argsort()
+    except TypeError:                               # ids of mixed types: keep first-seen order
+        sorter = np.arange(len(uniques))
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[sorter] = np.arange(len(uniques))
+    return rank[codes], uniques[sorter]
+
+
 def _per_customer(code: np.ndarray, period: np.ndarray, start_day: np.ndarray,
                   amount: np.ndarray | None) -> dict:
     """Collapse transactions to distinct (customer, period) and then to customers.
@@ -222,14 +241,7 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
     else:
         end = _as_day(as_of, "as_of", exact) if as_of is not None else days.max()
 
-    codes, uniques = pd.factorize(transactions[customer_col])     # hashing, then sort the few ids
-    try:
-        sorter = uniques.argsort()
-    except TypeError:                                              # ids of mixed types: keep first-seen order
-        sorter = np.arange(len(uniques))
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[sorter] = np.arange(len(uniques))
-    codes, uniques = rank[codes], uniques[sorter]
+    codes, uniques = _customer_codes(transactions[customer_col])
     per, start_day = _period_index(days, period)
     keep = days <= end
     if not keep.any():

@@ -101,3 +101,16 @@ def test_errors():
         summary_from_transactions(LOG, customer_col="cust", date_col="when", amount_col="value", as_of="2023-12-01")
     with pytest.raises(CRMInputError, match="argument `time_unit`: must be one of"):
         summary_from_transactions(LOG, customer_col="cust", date_col="when", amount_col="value", time_unit="Y")
+
+
+def test_integer_and_text_ids_give_the_same_summary():
+    rng = np.random.default_rng(0)
+    log = pd.DataFrame({"customer_id": rng.choice([3, 7, 8, 15, 40], size=200),
+                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, 200), unit="D"),
+                        "amount": rng.gamma(2.0, 10.0, 200).round(2)})
+    as_int = summary_from_transactions(log)                       # compact integer ids: no hashing
+    as_text = summary_from_transactions(log.assign(customer_id=log["customer_id"].map("{:03d}".format)))
+    sparse = summary_from_transactions(log.assign(customer_id=log["customer_id"] * 10**9))   # hashed
+    assert as_int["customer_id"].tolist() == [3, 7, 8, 15, 40]
+    for other in (as_text, sparse):
+        pd.testing.assert_frame_equal(as_int.drop(columns="customer_id"), other.drop(columns="customer_id"))

@@ -127,7 +127,7 @@ def kpi_table(data: pd.DataFrame, *, customer_col: str = "customer_id", date_col
     periods = pd.period_range(tx["p"].min(), tx["p"].max(), freq=tx["p"].dt.freq)
     cust = pd.Index(pd.unique(tx["c"]))
     ci = cust.get_indexer(tx["c"])
-    pi = (tx["p"] - periods[0]).apply(lambda off: off.n).to_numpy()
+    pi = tx["p"].array.asi8 - periods[0].ordinal
     n_c, n_p = len(cust), len(periods)
 
     bought = np.zeros((n_c, n_p), dtype=bool)

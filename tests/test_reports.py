@@ -29,6 +29,7 @@ from crm_lessons.reports._registry import get_report
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SALES = FIXTURES / "门店销售_gbk.csv"
 SURVEY = FIXTURES / "满意度调查.xlsx"
+CALLS = FIXTURES / "话务量.xlsx"
 
 
 def _cli(*args):
@@ -100,8 +101,20 @@ def bank_calls(work):
 
 
 @pytest.fixture(scope="module")
-def runs(work, simulated_tx, bank_calls):
-    before = _digest(SALES), _digest(SURVEY)
+def simulated_survey(work):
+    from crm_lessons.simulate.survey import simulate_survey
+
+    survey, truth = simulate_survey(400, seed=6)
+    path = work / "survey.csv"
+    survey.to_csv(path, index=False)
+    return survey, path
+
+
+@pytest.fixture(scope="module")
+def runs(work, simulated_tx, bank_calls, simulated_survey):
+    before = _digest(SALES), _digest(SURVEY), _digest(CALLS)
+    tx_csv = work / "tx.csv"
+    simulated_tx[0].data.to_csv(tx_csv, index=False)
     commands = {
         # customer-value: one report per store of the GBK company file, 2 processes
         "by_store": ["customer-value", "--input", SALES, "--by", "门店", "--customer-col", "会员号",
@@ -114,6 +127,13 @@ def runs(work, simulated_tx, bank_calls):
                    "--param", "importance_suffix="],
         "staffing": ["staffing", "--input", bank_calls[1], "--time-col", "date", "--param", "aht_seconds=240",
                      "--param", "weeks=4", "--param", "interval_minutes=60"],
+        # the other half: each report also on the other kind of data
+        "value_simulated": ["customer-value", "--input", tx_csv, "--param", "horizon_months=6"],
+        "retention_company": ["retention-churn", "--input", SALES, "--customer-col", "会员号", "--date-col", "消费日期",
+                              "--amount-col", "消费金额", "--as-of", "2024-06-30"],
+        "survey_simulated": ["satisfaction", "--input", simulated_survey[1]],
+        "staffing_company": ["staffing", "--input", CALLS, "--header-row", "4", "--time-col", "时段",
+                             "--calls-col", "来电量", "--param", "weeks=3"],
     }
     procs = {k: subprocess.Popen([sys.executable, "-m", "crm_lessons.cli", "report", *map(str, args),
                                   "--out", str(work / k)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -123,7 +143,7 @@ def runs(work, simulated_tx, bank_calls):
     for k, p in procs.items():
         out, err = p.communicate(timeout=600)
         results[k] = (p.returncode, out, err, work / k)
-    assert (_digest(SALES), _digest(SURVEY)) == before  # inputs untouched
+    assert (_digest(SALES), _digest(SURVEY), _digest(CALLS)) == before  # inputs untouched
     return results
 
 
@@ -181,19 +201,18 @@ def test_unknown_report_and_missing_arguments():
 def test_batch_reports_failures_and_keeps_going(sales_batch):
     code, out, err, folder = sales_batch
     assert code == 1  # one store failed
-    assert "3 of 4 reports written" in out
+    assert "2 of 3 reports written" in out
     assert ("failed: 广州试点店: report 'customer-value' failed: argument `data`: the CLV models need at least 20 "
             "customers with repeat purchases; found 0 among 5 customers.") in err
     assert "customer-value reports: 100%" in err  # the progress bar on stderr
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted([".crm-lessons-output", "index.html", "index.csv", "北京_朝阳店", "上海·浦东店",
-                            "=HYPERLINK(_x_)店"])
+    assert names == sorted([".crm-lessons-output", "index.html", "index.csv", "北京_朝阳店", "+上海·浦东店"])
     index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig")
     assert index.set_index("label")["status"].to_dict() == {
-        "'=HYPERLINK(\"x\")店": "ok", "上海·浦东店": "ok", "北京/朝阳店": "ok", "广州试点店": "failed"}
+        "'+上海·浦东店": "ok", "北京/朝阳店": "ok", "广州试点店": "failed"}  # formula-like label escaped
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert '<a href="北京_朝阳店/report.html">北京/朝阳店</a>' in html
-    assert "=HYPERLINK(&quot;x&quot;)店" in html and "广州试点店</td><td>failed" in html
+    assert '<a href="+上海·浦东店/report.html">+上海·浦东店</a>' in html and "广州试点店</td><td>failed" in html
 
 
 def test_batch_report_numbers(sales_batch):
@@ -279,6 +298,52 @@ def test_staffing_report_on_bank_calls(staffing_run, bank_calls):
     assert row["agents"] == callcenter.agents_needed(calls=mondays.mean(), interval=3600, aht=240,
                                                      target_sl=0.8, answer_time=20, max_occupancy=0.85)
     assert row["staff"] == np.ceil(row["agents"] / 0.7)
+
+
+# --------------------------------------------------------------------------- each report on the other data
+def test_customer_value_on_simulated_data(runs, simulated_tx):
+    code, out, err, folder = runs["value_simulated"]
+    assert code == 0, err
+    text = _check_outputs(folder)
+    sim = simulated_tx[0]
+    customers = _table(folder, "customers")
+    assert len(customers) == sim.data["customer_id"].nunique()
+    assert "CLV of the current base, next 6 months" in text
+    params = _table(folder, "model_parameters").set_index(["model", "parameter"])["estimate"]
+    # BG/NBD estimates near the parameters the log was simulated from (600 customers: loose)
+    truth = sim.truth["params"]
+    assert params[("bgnbd", "r")] == pytest.approx(truth["r"], rel=0.5)
+
+
+def test_retention_on_company_file(runs):
+    code, out, err, folder = runs["retention_company"]
+    assert code == 0, err
+    _check_outputs(folder)
+    raw = pd.read_csv(SALES, encoding="gbk")
+    assert _table(folder, "status")["customers"].sum() == raw["会员号"].nunique()
+
+
+def test_satisfaction_on_simulated_survey(runs, simulated_survey):
+    code, out, err, folder = runs["survey_simulated"]
+    assert code == 0, err
+    _check_outputs(folder)
+    survey = simulated_survey[0]
+    csat = _table(folder, "scores").set_index("measure").loc["csat", "value"]
+    assert csat == pytest.approx((survey["overall_satisfaction"] >= 6).mean(), abs=1e-4)
+    # the strongest simulated driver (weights: quality 0.35) comes first
+    drivers = _table(folder, "drivers").set_index("attribute")
+    assert drivers["lmg_share"].idxmax() == "product_quality"
+
+
+def test_staffing_on_company_excel(runs):
+    code, out, err, folder = runs["staffing_company"]
+    assert code == 0, err
+    _check_outputs(folder)
+    raw = pd.read_excel(CALLS, header=3)
+    day = pd.to_datetime(raw["时段"]).dt.normalize()
+    per_weekday = raw.groupby(day.dt.dayofweek)["来电量"].sum() / day.groupby(day.dt.dayofweek).nunique()
+    table = _table(folder, "staffing")
+    assert table["calls"].sum() == pytest.approx(per_weekday.sum(), abs=0.005 * len(table))  # calls rounded to 0.01
 
 
 # --------------------------------------------------------------------------- output safety

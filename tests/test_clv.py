@@ -3,7 +3,6 @@ probabilistic CLV vs a period-by-period loop, customer equity."""
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import pytest
 
 from crm_lessons import clv

@@ -337,7 +337,8 @@ def plot_lifecycle_curves(data: pd.DataFrame, customers, *, stages: pd.DataFrame
     ax.set_title(f"Lifecycle curves: spend per period ({smooth}-period rolling mean)")
     ax.set_xlabel("Period")
     ax.set_ylabel("Spend per period")
-    ax.legend(fontsize="small")
+    # outside the axes: curves cross every corner of the plot
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
 
 

@@ -55,7 +55,8 @@ def plot_pareto(values, *, ax=None, top: float = 0.2, abc=None):
     if abc is not None:
         for lim, name in zip(abc, ("A|B", "B|C")):
             ax.axhline(lim, color="C2", lw=0.8, ls=":")
-            ax.text(1.0, lim, name, color="C2", ha="right", va="bottom")
+            # at the left edge: on the right the labels sat on the curve and the diagonal
+            ax.text(0.01, lim, name, color="C2", ha="left", va="bottom")
     ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="Share of customers", ylabel="Share of value",
            title=f"Pareto curve of customer value (Gini {gini(values):.2f})")
     ax.legend(loc="lower right", fontsize="small")

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.special import betaln, hyp2f1
 
+from crm_lessons._mle import ConvergenceError
 from crm_lessons._validation import (
     CRMInputError,
     check_choice,
@@ -562,7 +563,8 @@ class ShiftedBetaGeometric:
         Raises
         ------
         CRMInputError
-            Fewer than 2 periods, negative, fractional or increasing counts, a zero cohort.
+            Fewer than 2 periods, negative, fractional or increasing counts, a zero cohort;
+        ``ConvergenceError`` (a ``CRMInputError``) when the likelihood search fails.
         """
         s = np.asarray(survivors, dtype=float)
         if s.ndim != 1 or len(s) < 3:
@@ -618,7 +620,7 @@ class ShiftedBetaGeometric:
         if res2.fun <= res.fun + 1e-9:
             res = res2
         if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun) or np.any(np.abs(res.x) > 15):
-            raise CRMInputError(
+            raise ConvergenceError(
                 "ShiftedBetaGeometric: the maximum-likelihood search did not converge (estimates run "
                 f"off to alpha={np.exp(res.x[0]):.3g}, beta={np.exp(res.x[1]):.3g}). This happens when "
                 "retention is nearly constant (no heterogeneity) or almost nobody churned; use more "

@@ -28,7 +28,7 @@ setup: $(STAMP)
 	@echo "Environment ready: source $(VENV)/bin/activate"
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 course: setup
 	$(PY) -m crm_lessons.cli course build

@@ -107,6 +107,7 @@ def test_lesson_reruns_with_other_parameters(lesson, tmp_path):
     pm.execute_notebook(
         str(lesson.path), str(out), parameters={"seed": 7, "n_customers": 500},
         cwd=str(lesson.path.parent), kernel_name="python3", progress_bar=False,
+        execution_timeout=600,  # a stuck cell fails the test instead of stalling the run
     )
     nb = nbformat.read(out, as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,12 +41,19 @@ def execute_lesson(lesson: Lesson, out_dir: Path, parameters: dict | None = None
     pm.execute_notebook(
         str(lesson.path), str(out_dir / lesson.path.name), parameters=parameters or {},
         cwd=str(lesson.path.parent), kernel_name="python3", progress_bar=False, log_output=False,
+        execution_timeout=600,
     )
     return time.perf_counter() - start
 
 
 def execute_lessons(lessons: list[Lesson], out_dir: Path, *, jobs: int = 2) -> dict[str, float]:
-    """Execute lessons in parallel; return {file name: seconds}. Raises on the first failure."""
+    """Execute lessons in parallel; return {file name: seconds}. Raises on the first failure.
+
+    Each kernel gets one OpenMP/BLAS thread (inherited from this process's environment), so
+    that ``jobs`` kernels side by side do not oversubscribe the cores.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         times = dict(zip((l.path.name for l in lessons),
                          pool.map(lambda l: execute_lesson(l, out_dir), lessons)))

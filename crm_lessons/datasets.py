@@ -266,7 +266,9 @@ def load_cdnow_summary() -> pd.DataFrame:
     0            1          2    30.43  38.86           22.35
     1            2          1     1.71  38.86           11.77
     """
-    return _cdnow_summary().copy()
+    out = _cdnow_summary().copy()
+    out.attrs["time_unit"] = "W"  # recency and T are in weeks, as summary_from_transactions records
+    return out
 
 
 # --------------------------------------------------------------------------- churn

@@ -28,7 +28,8 @@ Data: ``datasets`` loads the real public data sets; ``simulate`` draws synthetic
 data with known truth; ``io`` reads analysts' files (CSV in UTF-8 or GBK,
 Excel, Parquet) and writes outputs safely. Tools: ``course`` (contents,
 navigation, HTML build), ``grading`` (student copies, variants, autograding),
-``reports`` (parameterised reports), all behind the ``crm-lessons`` command.
+``reports`` (parameterised reports), all behind the ``crm-lessons`` command;
+``widgets`` gives the lessons' Explore cells their controls.
 Every input check raises :class:`CRMInputError` with a message that names the
 argument or file, column and row, and says how to fix it.
 

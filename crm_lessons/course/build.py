@@ -50,10 +50,11 @@ def execute_lessons(lessons: list[Lesson], out_dir: Path, *, jobs: int = 2) -> d
     """Execute lessons in parallel; return {file name: seconds}. Raises on the first failure.
 
     Each kernel gets one OpenMP/BLAS thread (inherited from this process's environment), so
-    that ``jobs`` kernels side by side do not oversubscribe the cores.
+    that ``jobs`` kernels side by side do not oversubscribe the cores, and static widgets.
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    os.environ["CRM_LESSONS_STATIC_WIDGETS"] = "1"  # no live widgets in an unattended run (crm_lessons.widgets)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         times = dict(zip((l.path.name for l in lessons),
                          pool.map(lambda l: execute_lesson(l, out_dir), lessons)))

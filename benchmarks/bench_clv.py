@@ -174,8 +174,8 @@ def write_readme(args):
         "",
         f"Measured on {dt.date.today().isoformat()} with Python {platform.python_version()}, pandas "
         f"{pd.__version__}, numpy {np.__version__}, lifetimes {lifetimes.__version__} on the project machine",
-        f"(2 shared cores, load average {load:.1f} at the end: both sides are slowed, so the CPU times",
-        "(process time) are given too; the ratios are the figures to quote).",
+        f"(2 cores, load average {load:.1f} at the end; above about 2 other jobs slow both sides, so the CPU",
+        "times (process time) are given too; the ratios are the figures to quote).",
         "",
         "Why ours is faster: identical (x, t_x, T) rows are compressed with weights (`pandas.factorize`);",
         "terms that depend on one of x, t_x or T alone (gamma functions, logs) are computed once per",

@@ -105,8 +105,8 @@ without code, all tables as CSV (the per-customer table has {n_customers:,} rows
 | {args.transactions:,} | {best['wall']:.1f} s | {best['cpu']:.1f} s | {best['notebook']:.1f} s | {best['build']:.1f} s | {best['load']:.1f} |
 
 Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, pandas {pd.__version__};
-the machine was shared with other jobs while measuring (load average above), so the CPU time is
-the better guide to the time on an idle machine. Requirement: under one minute on this 2-core
+where the load average above is over about 2, other jobs were running and the CPU time is the
+better guide to the time on an idle machine. Requirement: under one minute on this 2-core
 machine. Rerun: `.venv/bin/python benchmarks/bench_report.py --transactions 1000000 --readme`.
 """
     print(text)

@@ -5,6 +5,7 @@
 * :func:`compress` -- identical rows collapsed into one row with a weight;
 * :func:`fit_mle` -- maximise a weighted log-likelihood over log-parameters
   with scipy, standard errors from the Hessian, a clear error on failure;
+* :func:`given_params` -- checked parameters for a model built with ``from_params``;
 * :func:`log_hyp2f1_pfaff` -- ``log 2F1(a, b; a + 1; z)`` for ``0 <= z < 1``
   without overflow, used by the Pareto/NBD likelihood.
 """
@@ -18,10 +19,21 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from crm_lessons._validation import CRMInputError, check_dataframe, check_numeric, require_columns
+from crm_lessons._validation import CRMInputError, check_dataframe, check_number, check_numeric, require_columns
 
-__all__ = ["ConvergenceError", "FitResult", "compress", "fit_mle", "log_hyp2f1_pfaff",
+__all__ = ["ConvergenceError", "FitResult", "compress", "fit_mle", "given_params", "log_hyp2f1_pfaff",
            "numeric_gradient", "summary_arrays", "wsum"]
+
+
+def given_params(names, values) -> pd.Series:
+    """Parameters given by hand (published or true values), each checked to be > 0, as ``params_``.
+
+    >>> given_params(("r", "alpha"), (0.243, 4.414)).to_dict()
+    {'r': 0.243, 'alpha': 4.414}
+    """
+    for name, value in zip(names, values):
+        check_number(value, name, min_value=0, strict=True)
+    return pd.Series(list(values), index=list(names), dtype=float, name="estimate")
 
 
 class ConvergenceError(CRMInputError):

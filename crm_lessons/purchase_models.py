@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_lessons._mle import ConvergenceError, compress, fit_mle, log_hyp2f1_pfaff, summary_arrays, wsum
+from crm_lessons._mle import (ConvergenceError, compress, fit_mle, given_params, log_hyp2f1_pfaff,
+                              summary_arrays, wsum)
 from crm_lessons._validation import CRMInputError, check_fitted, check_number
 
 __all__ = [
@@ -263,9 +264,7 @@ class BetaGeoModel(_PurchaseModel):
     def from_params(cls, *, r: float, alpha: float, a: float, b: float) -> BetaGeoModel:
         """A model with given parameters (no fit), e.g. published estimates."""
         m = cls()
-        for k, v in (("r", r), ("alpha", alpha), ("a", a), ("b", b)):
-            check_number(v, k, min_value=0, strict=True)
-        m.params_ = pd.Series([r, alpha, a, b], index=list(cls._names), dtype=float, name="estimate")
+        m.params_ = given_params(cls._names, (r, alpha, a, b))
         return m
 
     def _start(self, x, tx, T, w):
@@ -499,9 +498,7 @@ class ParetoNBDModel(_PurchaseModel):
     def from_params(cls, *, r: float, alpha: float, s: float, beta: float) -> ParetoNBDModel:
         """A model with given parameters (no fit), e.g. published estimates."""
         m = cls()
-        for k, v in (("r", r), ("alpha", alpha), ("s", s), ("beta", beta)):
-            check_number(v, k, min_value=0, strict=True)
-        m.params_ = pd.Series([r, alpha, s, beta], index=list(cls._names), dtype=float, name="estimate")
+        m.params_ = given_params(cls._names, (r, alpha, s, beta))
         return m
 
     def _start(self, x, tx, T, w):

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_lessons._mle import fit_mle, summary_arrays, wsum
-from crm_lessons._validation import CRMInputError, check_fitted, check_number
+from crm_lessons._mle import fit_mle, given_params, summary_arrays, wsum
+from crm_lessons._validation import CRMInputError, check_fitted
 
 __all__ = ["GammaGammaModel"]
 
@@ -86,9 +86,7 @@ class GammaGammaModel:
     def from_params(cls, *, p: float, q: float, gamma: float) -> GammaGammaModel:
         """A model with given parameters (no fit), e.g. published estimates."""
         m = cls()
-        for k, v in (("p", p), ("q", q), ("gamma", gamma)):
-            check_number(v, k, min_value=0, strict=True)
-        m.params_ = pd.Series([p, q, gamma], index=list(cls._names), dtype=float, name="estimate")
+        m.params_ = given_params(cls._names, (p, q, gamma))
         return m
 
     def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency",

@@ -40,6 +40,7 @@ __all__ = [
     "CRMInputError",
     "check_choice",
     "check_dataframe",
+    "check_date",
     "check_dates",
     "check_fitted",
     "check_no_missing",
@@ -199,6 +200,25 @@ def check_dates(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: st
                     fix="Check the date format (day/month swapped?) or pass a later as-of date.",
                     show=lambda v: str(v.date()))
     return s
+
+
+def check_date(value, name: str, *, example: str = "2024-06-30") -> pd.Timestamp:
+    """Check a scalar date argument (``as_of``, ``start``...) and return it as a Timestamp.
+
+    >>> check_date("2024-01-31", "as_of")
+    Timestamp('2024-01-31 00:00:00')
+    >>> check_date("end of June", "as_of")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.CRMInputError: argument `as_of`: must be a date; found 'end of June'. Pass e.g. as_of='2024-06-30'.
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise CRMInputError(f"argument `{name}`: must be a date; found {value!r}. Pass e.g. {name}='{example}'.")
+    return ts
 
 
 def check_number(value, name: str, *, min_value: float | None = None, max_value: float | None = None,

@@ -25,6 +25,7 @@ import pandas as pd
 from crm_lessons._validation import (
     CRMInputError,
     check_choice,
+    check_date,
     check_dataframe,
     check_dates,
     check_no_missing,
@@ -62,12 +63,7 @@ def _to_days(values: pd.Series, exact: bool) -> np.ndarray:
 
 
 def _as_day(value, name: str, exact: bool = False):
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as err:
-        raise CRMInputError(f"argument `{name}`: must be a date like '1997-09-30'; found {value!r}.") from err
-    if ts is pd.NaT:
-        raise CRMInputError(f"argument `{name}`: must be a date like '1997-09-30'; found {value!r}.")
+    ts = check_date(value, name, example="1997-09-30")
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     if exact:

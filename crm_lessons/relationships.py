@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (_show, CRMInputError, check_choice, check_dates, check_number,
+from crm_lessons._validation import (_show, CRMInputError, check_choice, check_date, check_dates, check_number,
                                      check_numeric, require_columns, check_dataframe)
 
 __all__ = [
@@ -276,11 +276,7 @@ def classify_customers(customers: pd.DataFrame, transactions: pd.DataFrame, as_o
     require_columns(transactions, {"customer_col": customer_col, "date_col": date_col}, arg="transactions")
     check_number(lapse_days, "lapse_days", min_value=1, integer=True)
     check_number(client_purchases, "client_purchases", min_value=2, integer=True)
-    try:
-        t = pd.Timestamp(as_of)
-    except (ValueError, TypeError) as exc:
-        raise CRMInputError(f"argument `as_of`: must be a date; found {as_of!r}. "
-                            "Pass e.g. as_of='2024-06-30'.") from exc
+    t = check_date(as_of, "as_of", example="2024-06-30")
     ids = customers[customer_col]
     dup = ids.duplicated()
     if dup.any():

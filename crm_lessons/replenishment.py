@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_dates, check_fitted,
+from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_date, check_dates, check_fitted,
                                      check_no_missing, check_number, check_numeric, require_columns)
 
 __all__ = ["ReplenishmentModel", "plot_household", "visit_list"]
@@ -215,11 +215,7 @@ def visit_list(predictions: pd.DataFrame, week_start, *, lead_days: int = 2, day
     require_columns(predictions, {"next_purchase": "next_purchase"}, arg="predictions")
     check_number(lead_days, "lead_days", min_value=0, integer=True)
     check_number(days, "days", min_value=1, integer=True)
-    try:
-        start = pd.Timestamp(week_start)
-    except (ValueError, TypeError) as exc:
-        raise CRMInputError(f"argument `week_start`: must be a date; found {week_start!r}. "
-                            "Pass e.g. week_start='2025-01-06'.") from exc
+    start = check_date(week_start, "week_start", example="2025-01-06")
     out = predictions.copy()
     out["visit_date"] = out["next_purchase"] - pd.to_timedelta(lead_days, "D")
     out["overdue"] = out["visit_date"] < start

@@ -40,7 +40,7 @@ from crm_lessons._segmentation_tables import (
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
 from crm_lessons._validation import (
-    CRMInputError, check_dataframe, check_dates, check_no_missing, check_number, check_numeric,
+    CRMInputError, check_dataframe, check_date, check_dates, check_no_missing, check_number, check_numeric,
     check_probability, require_columns,
 )
 
@@ -149,13 +149,7 @@ def _check_log(transactions, customer_col, date_col, amount_col, as_of=None):
 
 
 def _parse_day(as_of) -> pd.Timestamp:
-    try:
-        day = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        day = pd.NaT
-    if pd.isna(day):
-        raise CRMInputError(f"argument `as_of`: must be a date; found {as_of!r}. Pass e.g. as_of='1998-06-30'.")
-    return day.normalize()
+    return check_date(as_of, "as_of", example="1998-06-30").normalize()
 
 
 def _as_of(log: pd.DataFrame, as_of) -> pd.Timestamp:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import CRMInputError, check_number
+from crm_lessons._validation import CRMInputError, check_date, check_number
 from crm_lessons.simulate._base import Simulated, rng_from
 
 __all__ = ["GRADES", "simulate_restaurant_visits"]
@@ -108,12 +108,7 @@ def simulate_restaurant_visits(n_customers: int, *, months: int = 6, seed: int =
     if (party_g < 1).any():
         raise CRMInputError(f"argument `party_size`: each mean must be >= 1 guest; found {party_size!r}.")
     head_g = _per_grade(spend_per_head, "spend_per_head")
-    try:
-        first = pd.Timestamp(start).normalize()
-    except (ValueError, TypeError):
-        first = pd.NaT
-    if pd.isna(first):
-        raise CRMInputError(f"argument `start`: must be a date; found {start!r}. Pass e.g. start='2024-01-01'.")
+    first = check_date(start, "start", example="2024-01-01").normalize()
     n_days = ((first + pd.DateOffset(months=months)) - first).days
 
     rng = rng_from(seed)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import CRMInputError, check_choice, check_number
+from crm_lessons._validation import CRMInputError, check_choice, check_date, check_number
 from crm_lessons.simulate._base import Simulated, rng_from
 
 __all__ = ["DEFAULT_PARAMS", "DEFAULT_SPEND_PARAMS", "simulate_transactions"]
@@ -191,10 +191,7 @@ def simulate_transactions(n_customers: int, *, model: str = "bgnbd", params: dic
     params = _check_params(dict(DEFAULT_PARAMS[model]) if params is None else params, names, "params")
     spend = _check_params(dict(DEFAULT_SPEND_PARAMS) if spend_params is None else spend_params,
                           ["p", "q", "gamma"], "spend_params")
-    try:
-        start = pd.Timestamp(start).normalize()
-    except (ValueError, TypeError) as err:
-        raise CRMInputError(f"argument `start`: must be a date like '1997-01-01'; found {start!r}.") from err
+    start = check_date(start, "start", example="1997-01-01").normalize()
 
     rng = rng_from(seed)
     n = int(n_customers)

@@ -47,6 +47,7 @@ __all__ = [
     "check_numeric",
     "check_number",
     "check_probability",
+    "check_rows",
     "require_columns",
     "where",
 ]
@@ -127,8 +128,8 @@ def require_columns(df: pd.DataFrame, columns: Mapping[str, str] | Iterable[str]
             )
 
 
-def _check_rows(df: pd.DataFrame, mask, values: pd.Series, *, arg: str, column: str, col_arg: str | None,
-                rule: str, fix: str, show=None) -> None:
+def check_rows(df: pd.DataFrame, mask, values: pd.Series, *, arg: str, column: str, col_arg: str | None,
+               rule: str, fix: str, show=None) -> None:
     """Raise for the first row where ``mask`` holds: ``<where>: <rule>; found <value> (<n> such rows). <fix>``."""
     mask = pd.Series(mask, index=df.index) if not isinstance(mask, pd.Series) else mask
     if not mask.any():
@@ -144,7 +145,7 @@ def _check_rows(df: pd.DataFrame, mask, values: pd.Series, *, arg: str, column: 
 def check_no_missing(df: pd.DataFrame, column: str, *, arg: str = "data",
                      col_arg: str | None = None) -> None:
     """Check that ``column`` has no missing values."""
-    _check_rows(df, df[column].isna(), df[column], arg=arg, column=column, col_arg=col_arg,
+    check_rows(df, df[column].isna(), df[column], arg=arg, column=column, col_arg=col_arg,
                 rule="values must not be missing", fix="Fill in or remove these rows.",
                 show=lambda _: "an empty cell")
 
@@ -162,19 +163,19 @@ def check_numeric(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: 
         check_no_missing(df, column, arg=arg, col_arg=col_arg)
     if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
         num = pd.to_numeric(s, errors="coerce")
-        _check_rows(df, num.isna() & s.notna(), s, **where_, rule="values must be numbers",
+        check_rows(df, num.isna() & s.notna(), s, **where_, rule="values must be numbers",
                     fix="Remove currency signs, thousands separators and text from this column.")
         s = num
     s = s.astype(float)
-    _check_rows(df, ~np.isfinite(s) & s.notna(), s, **where_, rule="values must be finite",
+    check_rows(df, ~np.isfinite(s) & s.notna(), s, **where_, rule="values must be finite",
                 fix="Replace infinite values.")
     if min_value is not None:
         fix = ("Correct or remove these rows, e.g. refunds belong in a separate table."
                if min_value == 0 else "Correct or remove these rows.")
-        _check_rows(df, (s <= min_value) if strict else (s < min_value), s, **where_,
+        check_rows(df, (s <= min_value) if strict else (s < min_value), s, **where_,
                     rule=f"values must be {'>' if strict else '>='} {min_value:g}", fix=fix)
     if max_value is not None:
-        _check_rows(df, s > max_value, s, **where_, rule=f"values must be <= {max_value:g}",
+        check_rows(df, s > max_value, s, **where_, rule=f"values must be <= {max_value:g}",
                     fix="Correct or remove these rows.")
     return s
 
@@ -189,14 +190,14 @@ def check_dates(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: st
         with warnings.catch_warnings():  # mixed formats are parsed one by one; bad ones are named below
             warnings.simplefilter("ignore", UserWarning)
             parsed = pd.to_datetime(s, errors="coerce", format=format)
-        _check_rows(df, parsed.isna(), s, **where_, rule="values must be dates",
+        check_rows(df, parsed.isna(), s, **where_, rule="values must be dates",
                     fix="Write dates as YYYY-MM-DD (e.g. 2024-03-31).")
         s = parsed
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
     if not_after is not None:
         limit = pd.Timestamp(not_after)
-        _check_rows(df, s > limit, s, **where_, rule=f"dates must not be after {limit.date()}",
+        check_rows(df, s > limit, s, **where_, rule=f"dates must not be after {limit.date()}",
                     fix="Check the date format (day/month swapped?) or pass a later as-of date.",
                     show=lambda v: str(v.date()))
     return s

@@ -25,26 +25,22 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import CRMInputError, check_dataframe, check_numeric, require_columns
+from crm_lessons._validation import CRMInputError, check_dataframe, check_numeric, check_rows, require_columns
 
 __all__ = ["stage_win_rates", "weighted_pipeline"]
 
 
-def _stage_codes(df: pd.DataFrame, stage_col: str, stages) -> tuple[np.ndarray, list]:
+def _stage_codes(df: pd.DataFrame, stage_col: str, stages, arg: str) -> tuple[np.ndarray, list]:
     s = df[stage_col]
     if stages is None:
         if not isinstance(s.dtype, pd.CategoricalDtype) or not s.cat.ordered:
             raise CRMInputError(
-                f"argument `data`, column '{stage_col}' (stage_col): the stage order is unknown; found an "
+                f"argument `{arg}`, column '{stage_col}' (stage_col): the stage order is unknown; found an "
                 f"unordered column. Pass stages=[...] listing the stages from first to last.")
         stages = list(s.cat.categories)
     codes = pd.Categorical(s, categories=list(stages), ordered=True).codes
-    bad = (codes < 0) & s.notna().to_numpy()
-    if bad.any():
-        row = df.index[bad][0]
-        raise CRMInputError(
-            f"argument `data`, column '{stage_col}' (stage_col), row {row}: stage must be one of {list(stages)}; "
-            f"found {s.loc[row]!r}. Fix the stage name or add it to `stages`.")
+    check_rows(df, (codes < 0) & s.notna().to_numpy(), s, arg=arg, column=stage_col, col_arg="stage_col",
+               rule=f"stage must be one of {list(stages)}", fix="Fix the stage name or add it to `stages`.")
     return codes, list(stages)
 
 
@@ -98,13 +94,10 @@ def stage_win_rates(opportunities: pd.DataFrame, *, stage_col: str = "stage", st
     check_dataframe(opportunities, arg="opportunities")
     require_columns(opportunities, {"stage_col": stage_col, "status_col": status_col}, arg="opportunities")
     status = opportunities[status_col].astype(str).str.lower()
-    unknown = ~status.isin(["won", "lost", "open"])
-    if unknown.any():
-        row = opportunities.index[unknown.to_numpy()][0]
-        raise CRMInputError(
-            f"argument `opportunities`, column '{status_col}' (status_col), row {row}: status must be 'won', "
-            f"'lost' or 'open'; found {opportunities.loc[row, status_col]!r}. Recode the status column.")
-    codes, stages = _stage_codes(opportunities, stage_col, stages)
+    check_rows(opportunities, ~status.isin(["won", "lost", "open"]), opportunities[status_col],
+               arg="opportunities", column=status_col, col_arg="status_col",
+               rule="status must be 'won', 'lost' or 'open'", fix="Recode the status column.")
+    codes, stages = _stage_codes(opportunities, stage_col, stages, "opportunities")
     closed = (status != "open").to_numpy()
     won = (status == "won").to_numpy()
     K = len(stages)
@@ -155,7 +148,7 @@ def weighted_pipeline(opportunities: pd.DataFrame, win_rates: Mapping | pd.Serie
     if status_col is not None:
         df = df[df[status_col].astype(str).str.lower() == "open"]
     amount = check_numeric(df, amount_col, arg="opportunities", col_arg="amount_col", min_value=0)
-    _stage_codes(df, stage_col, list(rates.index))  # every stage must have a rate
+    _stage_codes(df, stage_col, list(rates.index), "opportunities")  # every stage must have a rate
     stage = df[stage_col].astype(str)
     out = pd.DataFrame({
         "count": stage.value_counts().reindex(rates.index, fill_value=0),

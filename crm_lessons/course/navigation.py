@@ -108,25 +108,31 @@ def with_navigation(nb, prev: Lesson | None, nxt: Lesson | None):
     return nb
 
 
+def _read(path: Path):
+    return nbformat.read(path, as_version=4) if path.exists() else None
+
+
 def _planned(notebooks_dir: Path):
-    """(path, expected notebook) for the contents page and every lesson."""
+    """(path, current notebook or None, expected notebook) for the contents page and every lesson."""
     lessons = find_lessons(notebooks_dir)
-    yield Path(notebooks_dir) / CONTENTS_NAME, contents_notebook(lessons)
+    contents = Path(notebooks_dir) / CONTENTS_NAME
+    yield contents, _read(contents), contents_notebook(lessons)
     for i, lesson in enumerate(lessons):
         prev = lessons[i - 1] if i > 0 else None
         nxt = lessons[i + 1] if i + 1 < len(lessons) else None
-        yield lesson.path, with_navigation(nbformat.read(lesson.path, as_version=4), prev, nxt)
+        current = _read(lesson.path)
+        yield lesson.path, current, with_navigation(current, prev, nxt)
 
 
-def _same(path: Path, nb) -> bool:
-    return path.exists() and nbformat.writes(nbformat.read(path, as_version=4)) == nbformat.writes(nb)
+def _same(current, expected) -> bool:
+    return current is not None and nbformat.writes(current) == nbformat.writes(expected)
 
 
 def write_navigation(notebooks_dir: Path | str = NOTEBOOKS_DIR) -> list[Path]:
     """Write the contents page and every lesson's navigation cells; return the files changed."""
     changed = []
-    for path, nb in _planned(Path(notebooks_dir)):
-        if not _same(path, nb):
+    for path, current, nb in _planned(Path(notebooks_dir)):
+        if not _same(current, nb):
             tmp = path.with_suffix(".ipynb.tmp")
             nbformat.write(nb, tmp)
             tmp.replace(path)
@@ -134,9 +140,9 @@ def write_navigation(notebooks_dir: Path | str = NOTEBOOKS_DIR) -> list[Path]:
     return changed
 
 
-def dead_links(path: Path) -> list[str]:
+def dead_links(path: Path, nb=None) -> list[str]:
     """Relative links in a notebook's markdown cells whose target file does not exist."""
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path) if nb is None else nb
     dead = []
     for cell in nb.cells:
         if cell.cell_type != "markdown":
@@ -153,9 +159,9 @@ def dead_links(path: Path) -> list[str]:
 def check_navigation(notebooks_dir: Path | str = NOTEBOOKS_DIR) -> list[str]:
     """Problems with the contents page, the navigation cells and the links; empty when all is well."""
     problems = []
-    for path, nb in _planned(Path(notebooks_dir)):
-        if not _same(path, nb):
+    for path, current, nb in _planned(Path(notebooks_dir)):
+        if not _same(current, nb):
             problems.append(f"{path.name}: contents or navigation is stale; run `crm-lessons course nav`")
-        if path.exists():
-            problems += dead_links(path)
+        if current is not None:
+            problems += dead_links(path, current)
     return problems

@@ -30,11 +30,12 @@ crm_lessons._validation.CRMInputError: argument `data`, column 'amount' (amount_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-import warnings
 from numbers import Real
 
 import numpy as np
 import pandas as pd
+
+from crm_lessons.values import parse_dates, parse_numbers
 
 __all__ = [
     "CRMInputError",
@@ -161,12 +162,10 @@ def check_numeric(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: 
     s = df[column]
     if not allow_missing:
         check_no_missing(df, column, arg=arg, col_arg=col_arg)
-    if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
-        num = pd.to_numeric(s, errors="coerce")
-        check_rows(df, num.isna() & s.notna(), s, **where_, rule="values must be numbers",
-                    fix="Remove currency signs, thousands separators and text from this column.")
-        s = num
-    s = s.astype(float)
+    num, _notes = parse_numbers(s)
+    check_rows(df, num.isna() & s.notna(), s, **where_, rule="values must be numbers",
+                fix="Remove currency signs, thousands separators and text from this column.")
+    s = num
     check_rows(df, ~np.isfinite(s) & s.notna(), s, **where_, rule="values must be finite",
                 fix="Replace infinite values.")
     if min_value is not None:
@@ -186,13 +185,10 @@ def check_dates(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: st
     where_ = {"arg": arg, "column": column, "col_arg": col_arg}
     check_no_missing(df, column, arg=arg, col_arg=col_arg)
     s = df[column]
-    if not pd.api.types.is_datetime64_any_dtype(s):
-        with warnings.catch_warnings():  # mixed formats are parsed one by one; bad ones are named below
-            warnings.simplefilter("ignore", UserWarning)
-            parsed = pd.to_datetime(s, errors="coerce", format=format)
-        check_rows(df, parsed.isna(), s, **where_, rule="values must be dates",
-                    fix="Write dates as YYYY-MM-DD (e.g. 2024-03-31).")
-        s = parsed
+    parsed, _notes = parse_dates(s, format=format)
+    check_rows(df, parsed.isna(), s, **where_, rule="values must be dates",
+                fix="Write dates as YYYY-MM-DD (e.g. 2024-03-31).")
+    s = parsed
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
     if not_after is not None:

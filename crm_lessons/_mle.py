@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from crm_lessons._validation import CRMInputError, check_dataframe, check_number, check_numeric, require_columns
+from crm_lessons._validation import CRMInputError, check_number
+from crm_lessons.tables import SUMMARY
 
 __all__ = ["ConvergenceError", "FitResult", "compress", "fit_mle", "given_params", "log_hyp2f1_pfaff",
            "numeric_gradient", "summary_arrays", "wsum"]
@@ -40,48 +41,19 @@ class ConvergenceError(CRMInputError):
     """The likelihood maximisation did not converge; the message says what to try."""
 
 
-def summary_arrays(summary: pd.DataFrame, cols: dict[str, str], *, arg: str = "summary",
-                   positive: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """Checked float arrays of the named summary columns (all >= 0, ``positive`` ones > 0).
+def summary_arrays(summary: pd.DataFrame, cols: dict[str, str], *, arg: str = "summary") -> dict[str, np.ndarray]:
+    """Float arrays of the named columns of a customer summary, checked by :data:`crm_lessons.tables.SUMMARY`.
 
-    ``cols`` maps the keyword argument (``frequency_col``) to the column name.
-    Also checks ``recency <= T`` and that frequency is a whole number.
+    ``cols`` maps the keyword argument (``frequency_col``) to the column name;
+    the arrays are keyed by its stem (``frequency``).
+
+    >>> s = pd.DataFrame({"frequency": [2, 0], "recency": [30.0, 0.0], "T": [40.0, 10.0]})
+    >>> summary_arrays(s, {"frequency_col": "frequency", "T_col": "T"})["T"].tolist()
+    [40.0, 10.0]
     """
-    check_dataframe(summary, arg=arg)
-    require_columns(summary, cols, arg=arg)
-    out = {}
-    for col_arg, name in cols.items():
-        key = col_arg.removesuffix("_col")
-        out[key] = check_numeric(summary, name, arg=arg, col_arg=col_arg, min_value=0,
-                                 strict=key in positive).to_numpy()
-    if "frequency" in out:
-        bad = out["frequency"] != np.round(out["frequency"])
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise CRMInputError(
-                f"argument `{arg}`, column '{cols['frequency_col']}' (frequency_col), row {summary.index[i]!r}: "
-                f"frequency must be a whole number of repeat purchases; found {out['frequency'][i]!r}. "
-                "Build the summary with crm_lessons.customer_summary.summary_from_transactions."
-            )
-    if "recency" in out and "T" in out:
-        bad = out["recency"] > out["T"] * (1 + 1e-12)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise CRMInputError(
-                f"argument `{arg}`, row {summary.index[i]!r}: recency must not exceed T; found "
-                f"recency={out['recency'][i]!r} > T={out['T'][i]!r} ({int(bad.sum())} such rows). "
-                "Recency and T must be measured from the first purchase to the same as-of date."
-            )
-    if "frequency" in out and "recency" in out:
-        bad = (out["frequency"] == 0) & (out["recency"] != 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise CRMInputError(
-                f"argument `{arg}`, row {summary.index[i]!r}: a customer without repeat purchases "
-                f"(frequency 0) must have recency 0; found recency={out['recency'][i]!r}. "
-                "Recency is the time of the last purchase minus the time of the first."
-            )
-    return out
+    frame = SUMMARY.read(summary, arg=arg, **cols)
+    return {col_arg.removesuffix("_col"): frame[SUMMARY.column(col_arg.removesuffix("_col")).name].to_numpy()
+            for col_arg in cols}
 
 
 def compress(*arrays: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:

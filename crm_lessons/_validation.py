@@ -9,7 +9,7 @@ pattern::
 
     <where>: <what is wrong>; found <what was found>. <How to fix it.>
 
-where ``<where>`` is ``argument `data``` for a DataFrame passed in Python, or
+where ``<where>`` is ``argument `sales``` for a DataFrame passed in Python, or
 ``file 'sales.csv', column 'amount', line 17`` when the data came from a file
 (see :func:`crm_lessons.io.read_table`, which records the file on the frame).
 
@@ -17,14 +17,14 @@ Examples
 --------
 >>> import pandas as pd
 >>> df = pd.DataFrame({"customer_id": [1, 2], "amount": [10.0, -5.0]})
->>> require_columns(df, {"amount_col": "amount", "date_col": "date"})
+>>> require_columns(df, {"amount_col": "amount", "date_col": "date"}, arg="sales")
 Traceback (most recent call last):
 ...
-crm_lessons._validation.CRMInputError: argument `data`: column 'date' (given as date_col) is missing; found columns ['customer_id', 'amount']. Pass date_col='<your column>' naming the column that holds it.
->>> check_numeric(df, "amount", col_arg="amount_col", min_value=0)
+crm_lessons._validation.CRMInputError: argument `sales`: column 'date' (given as date_col) is missing; found columns ['customer_id', 'amount']. Pass date_col='<your column>' naming the column that holds it.
+>>> check_numeric(df, "amount", arg="sales", col_arg="amount_col", min_value=0)
 Traceback (most recent call last):
 ...
-crm_lessons._validation.CRMInputError: argument `data`, column 'amount' (amount_col), row 1: values must be >= 0; found -5.0 (1 such row). Correct or remove these rows, e.g. refunds belong in a separate table.
+crm_lessons._validation.CRMInputError: argument `sales`, column 'amount' (amount_col), row 1: values must be >= 0; found -5.0 (1 such row). Correct or remove these rows, e.g. refunds belong in a separate table.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ __all__ = [
     "check_number",
     "check_probability",
     "check_rows",
+    "check_unique",
     "require_columns",
+    "show_value",
     "where",
 ]
 
@@ -63,10 +65,12 @@ class CRMInputError(ValueError):
     """A user's input is wrong; the message says where, what, and how to fix it."""
 
 
-def where(df: pd.DataFrame | None = None, *, arg: str = "data", column: str | None = None,
+def where(df: pd.DataFrame | None = None, *, arg: str | None = None, column: str | None = None,
           col_arg: str | None = None, row=None) -> str:
     """Describe a place in the user's input: argument or file, column, row."""
     source = df.attrs.get(SOURCE_ATTR) if df is not None else None
+    if not source and arg is None:
+        raise TypeError("where(): name the argument (arg=...) for a table that did not come from a file")
     parts = [f"file '{source}'" if source else f"argument `{arg}`"]
     if column is not None:
         parts.append(f"column '{column}'" + (f" ({col_arg})" if col_arg and col_arg != column else ""))
@@ -82,8 +86,12 @@ def where(df: pd.DataFrame | None = None, *, arg: str = "data", column: str | No
     return ", ".join(parts)
 
 
-def _show(value) -> str:
-    """repr of a cell value, without numpy's type wrapper."""
+def show_value(value) -> str:
+    """repr of a cell value, without numpy's type wrapper.
+
+    >>> show_value(np.int64(3))
+    '3'
+    """
     if isinstance(value, np.generic):
         value = value.item()
     return repr(value)
@@ -94,7 +102,7 @@ def _first_bad(df: pd.DataFrame, mask: pd.Series):
     return bad.index[0], int(bad.shape[0])
 
 
-def check_dataframe(df, *, arg: str = "data", min_rows: int = 1) -> pd.DataFrame:
+def check_dataframe(df, *, arg: str, min_rows: int = 1) -> pd.DataFrame:
     """Check that ``df`` is a DataFrame with at least ``min_rows`` rows."""
     if not isinstance(df, pd.DataFrame):
         raise CRMInputError(
@@ -110,7 +118,7 @@ def check_dataframe(df, *, arg: str = "data", min_rows: int = 1) -> pd.DataFrame
 
 
 def require_columns(df: pd.DataFrame, columns: Mapping[str, str] | Iterable[str], *,
-                    arg: str = "data") -> None:
+                    arg: str) -> None:
     """Check that every named column is in ``df``.
 
     ``columns`` maps the keyword argument that named the column (``amount_col``)
@@ -136,14 +144,46 @@ def check_rows(df: pd.DataFrame, mask, values: pd.Series, *, arg: str, column: s
     if not mask.any():
         return
     row, n = _first_bad(df, mask)
-    found = (show or _show)(values.loc[row])
+    found = (show or show_value)(values.loc[row])
     raise CRMInputError(
         f"{where(df, arg=arg, column=column, col_arg=col_arg, row=row)}: "
         f"{rule}; found {found} ({n} such row{'s' if n > 1 else ''}). {fix}"
     )
 
 
-def check_no_missing(df: pd.DataFrame, column: str, *, arg: str = "data",
+def check_unique(df: pd.DataFrame, columns: list[str], *, arg: str, names: list[str] | None = None,
+                 col_arg: str | None = None, what: str = "values",
+                 fix: str = "Keep one row per key.") -> None:
+    """Check that the key ``columns`` do not repeat: ``<where>: <what> must be unique; found <key> twice``.
+
+    ``names`` are the user's column names behind ``columns`` (for the message).
+
+    >>> check_unique(pd.DataFrame({"id": [1, 2, 1]}), ["id"], arg="customers", what="customer ids")
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.CRMInputError: argument `customers`, column 'id', row 2: customer ids must be unique; found 1 twice (first at row 0; 1 repeated row). Keep one row per key.
+    """
+    dup = df.duplicated(subset=columns, keep="first").to_numpy()
+    if not dup.any():
+        return
+    names = names or columns
+    pos = int(np.flatnonzero(dup)[0])
+    key = df[columns].iloc[pos]
+    same = (df[columns] == key).all(axis=1).to_numpy()
+    first = df.index[int(np.flatnonzero(same)[0])]
+    value = show_value(key.iloc[0]) if len(columns) == 1 else "(" + ", ".join(map(show_value, key)) + ")"
+    row_at = where(df, arg=arg, row=df.index[pos]).split(", ")[-1]
+    first_at = where(df, arg=arg, row=first).split(", ")[-1]
+    cols = (where(df, arg=arg, column=names[0], col_arg=col_arg) if len(names) == 1 else
+            where(df, arg=arg) + ", columns " + " and ".join(f"'{n}'" for n in names))
+    n = int(dup.sum())
+    raise CRMInputError(
+        f"{cols}, {row_at}: {what} must be unique; found {value} twice "
+        f"(first at {first_at}; {n} repeated row{'s' if n > 1 else ''}). {fix}"
+    )
+
+
+def check_no_missing(df: pd.DataFrame, column: str, *, arg: str,
                      col_arg: str | None = None) -> None:
     """Check that ``column`` has no missing values."""
     check_rows(df, df[column].isna(), df[column], arg=arg, column=column, col_arg=col_arg,
@@ -151,7 +191,7 @@ def check_no_missing(df: pd.DataFrame, column: str, *, arg: str = "data",
                 show=lambda _: "an empty cell")
 
 
-def check_numeric(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: str | None = None,
+def check_numeric(df: pd.DataFrame, column: str, *, arg: str, col_arg: str | None = None,
                   min_value: float | None = None, strict: bool = False,
                   max_value: float | None = None, allow_missing: bool = False) -> pd.Series:
     """Return ``df[column]`` as floats, checking type, missing values and bounds.
@@ -179,7 +219,7 @@ def check_numeric(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: 
     return s
 
 
-def check_dates(df: pd.DataFrame, column: str, *, arg: str = "data", col_arg: str | None = None,
+def check_dates(df: pd.DataFrame, column: str, *, arg: str, col_arg: str | None = None,
                 not_after: pd.Timestamp | str | None = None, format: str | None = None) -> pd.Series:
     """Return ``df[column]`` parsed as datetimes, naming the first unparseable or late date."""
     where_ = {"arg": arg, "column": column, "col_arg": col_arg}

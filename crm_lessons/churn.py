@@ -465,7 +465,7 @@ class ChurnModels:
         check_choice(model, "model", list(self.models))
         from threadpoolctl import threadpool_limits
 
-        require_columns(df, self.feature_cols)
+        require_columns(df, self.feature_cols, arg="df")
         with threadpool_limits(limits=1, user_api="openmp"):
             return self.models[model].predict_proba(df[self.feature_cols])[:, 1]
 
@@ -546,8 +546,8 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
     from sklearn.pipeline import Pipeline, make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    check_dataframe(df, min_rows=10)
-    require_columns(df, {"target_col": target_col})
+    check_dataframe(df, arg="df", min_rows=10)
+    require_columns(df, {"target_col": target_col}, arg="df")
     check_number(test_size, "test_size", min_value=0, max_value=1, strict=True)
     check_number(seed, "seed", min_value=0, integer=True)
     check_number(C, "C", min_value=0, strict=True)
@@ -559,7 +559,7 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
     if not feature_cols:
         raise CRMInputError("argument `feature_cols`: needs at least one feature; found []. "
                             "Name the columns to predict churn from.")
-    require_columns(df, {f"feature_cols[{i}]": c for i, c in enumerate(feature_cols)})
+    require_columns(df, {f"feature_cols[{i}]": c for i, c in enumerate(feature_cols)}, arg="df")
     y = _binary_target(df, target_col)
     X = df[feature_cols]
 
@@ -567,7 +567,7 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
                if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
     categorical = [c for c in feature_cols if c not in numeric]
     for c in categorical:
-        check_no_missing(df, c, col_arg="feature_cols")
+        check_no_missing(df, c, arg="df", col_arg="feature_cols")
     n_test_churn = y.sum() * test_size
     if n_test_churn < 2 or (len(y) - y.sum()) * test_size < 2:
         raise CRMInputError(
@@ -663,7 +663,7 @@ def _fit_ensemble(prep, X_train, y_train, *, seed: int, calibrate: bool):
 
 
 def _binary_target(df: pd.DataFrame, target_col: str) -> pd.Series:
-    check_no_missing(df, target_col, col_arg="target_col")
+    check_no_missing(df, target_col, arg="df", col_arg="target_col")
     s = df[target_col]
     if pd.api.types.is_bool_dtype(s):
         return s.astype(int)

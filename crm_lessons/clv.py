@@ -508,9 +508,7 @@ def customer_lifetime_value(purchase_model, spend_model, summary: pd.DataFrame, 
     check_number(margin, "margin", min_value=0)
     length = _period_length(purchase_model, period_length)
     arr = summary_arrays(summary, {"frequency_col": frequency_col, "recency_col": recency_col, "T_col": T_col,
-                                   "monetary_value_col": monetary_value_col}, positive=("T",))
-    from crm_lessons._validation import require_columns
-    require_columns(summary, {"customer_col": customer_col})
+                                   "monetary_value_col": monetary_value_col, "customer_col": customer_col})
     (x, tx, T), _, inv = compress(arr["frequency"], arr["recency"], arr["T"])
     steps = np.arange(1, horizon + 1) * length
     cum = np.column_stack([np.zeros(x.size)] + [purchase_model.expected_purchases(t, x, tx, T) for t in steps])

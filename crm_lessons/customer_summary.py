@@ -22,16 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (
-    CRMInputError,
-    check_choice,
-    check_date,
-    check_dataframe,
-    check_dates,
-    check_no_missing,
-    check_numeric,
-    require_columns,
-)
+from crm_lessons._validation import CRMInputError, check_choice, check_date
+from crm_lessons.tables import TRANSACTIONS
 
 __all__ = ["TIME_UNIT_DAYS", "summary_from_transactions"]
 
@@ -203,20 +195,13 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
     0            1          1     10.0  20.0            20.0
     1            2          0      0.0  16.0             0.0
     """
-    check_dataframe(transactions, arg="transactions")
-    cols = {"customer_col": customer_col, "date_col": date_col}
-    if amount_col is not None:
-        cols["amount_col"] = amount_col
-    require_columns(transactions, cols, arg="transactions")
     check_choice(time_unit, "time_unit", list(TIME_UNIT_DAYS))
     check_choice(period, "period", [*TIME_UNIT_DAYS, None])
     exact = period is None
-    check_no_missing(transactions, customer_col, arg="transactions", col_arg="customer_col")
-    dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col")
-    amount = None
-    if amount_col is not None:
-        amount = check_numeric(transactions, amount_col, arg="transactions", col_arg="amount_col",
-                               min_value=0).to_numpy()
+    log = TRANSACTIONS.read(transactions, arg="transactions", customer_col=customer_col, date_col=date_col,
+                            amount_col=amount_col)
+    dates = log["date"]
+    amount = log["amount"].to_numpy() if amount_col is not None else None
 
     days = _to_days(dates, exact)
     split = calibration_end is not None
@@ -237,7 +222,7 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
     else:
         end = _as_day(as_of, "as_of", exact) if as_of is not None else days.max()
 
-    codes, uniques = _customer_codes(transactions[customer_col])
+    codes, uniques = _customer_codes(log["customer_id"])
     per, start_day = _period_index(days, period)
     keep = days <= end
     if not keep.any():

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_number, check_numeric,
+from crm_lessons._validation import (show_value, CRMInputError, check_dataframe, check_number, check_numeric,
                                      require_columns)
 
 __all__ = ["COMPONENTS", "COST_COLS", "VALUE_COLS", "choice_shares", "delivered_value",
@@ -98,7 +98,7 @@ def delivered_value(offers: pd.DataFrame, *, offer_col: str = "offer", value_col
     names = offers[offer_col]
     if names.duplicated().any():
         raise CRMInputError(f"argument `offers`, column '{offer_col}': offer names must be unique; found "
-                            f"{_show(names[names.duplicated()].iloc[0])} twice. Give each offer one row.")
+                            f"{show_value(names[names.duplicated()].iloc[0])} twice. Give each offer one row.")
     out = pd.DataFrame(index=pd.Index(names, name=offer_col))
     for c in value_cols + cost_cols:
         out[c] = check_numeric(offers, c, arg="offers", col_arg=c, min_value=0).to_numpy()
@@ -106,7 +106,7 @@ def delivered_value(offers: pd.DataFrame, *, offer_col: str = "offer", value_col
     out["total_cost"] = out[cost_cols].sum(axis=1)
     zero = out["total_cost"] <= 0
     if zero.any():
-        raise CRMInputError(f"argument `offers`: offer {_show(out.index[zero.to_numpy()][0])} has a total customer cost "
+        raise CRMInputError(f"argument `offers`: offer {show_value(out.index[zero.to_numpy()][0])} has a total customer cost "
                             "of 0; found all cost columns 0. Every offer costs the customer something "
                             "(at least money or time); enter the costs.")
     out["delivered_value"] = out["total_value"] - out["total_cost"]

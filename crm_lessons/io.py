@@ -23,7 +23,7 @@ Examples
 >>> df.attrs["crm_source"], df.attrs["crm_first_line"]
 ('sales.csv', 2)
 >>> from crm_lessons._validation import check_numeric
->>> check_numeric(df, "amount", min_value=0)
+>>> check_numeric(df, "amount", arg="sales", min_value=0)
 Traceback (most recent call last):
 ...
 crm_lessons._validation.CRMInputError: file 'sales.csv', column 'amount', line 3: values must be >= 0; found -5.0 (1 such row). Correct or remove these rows, e.g. refunds belong in a separate table.

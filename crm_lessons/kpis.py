@@ -17,8 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_dates, check_no_missing,
-                                     check_number, check_numeric, require_columns)
+from crm_lessons.tables import TRANSACTIONS
+from crm_lessons.tables import as_of as as_of_date
+from crm_lessons._validation import CRMInputError, check_number, check_numeric, check_unique, require_columns
 
 __all__ = ["KPI_COLUMNS", "customer_depth", "kpi_table", "plot_kpis"]
 
@@ -31,20 +32,11 @@ KPI_COLUMNS = {
 }
 
 
-def _log(data, customer_col, date_col, amount_col, category_col):
-    check_dataframe(data)
-    cols = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
-    if category_col is not None:
-        cols["category_col"] = category_col
-    require_columns(data, cols)
-    check_no_missing(data, customer_col, col_arg="customer_col")
-    out = pd.DataFrame({"c": data[customer_col].to_numpy(),
-                        "d": check_dates(data, date_col, col_arg="date_col").to_numpy(),
-                        "a": check_numeric(data, amount_col, col_arg="amount_col", min_value=0).to_numpy()})
-    if category_col is not None:
-        check_no_missing(data, category_col, col_arg="category_col")
-        out["k"] = data[category_col].to_numpy()
-    return out
+def _log(data, customer_col, date_col, amount_col, category_col, as_of=None):
+    """The transaction log with short column names c(ustomer), d(ate), a(mount), k (category)."""
+    log = TRANSACTIONS.read(data, arg="data", as_of=as_of, later="drop", customer_col=customer_col,
+                            date_col=date_col, amount_col=amount_col, category_col=category_col)
+    return log.rename(columns={"customer_id": "c", "date": "d", "amount": "a", "category": "k"})
 
 
 def kpi_table(data: pd.DataFrame, *, customer_col: str = "customer_id", date_col: str = "date",
@@ -174,10 +166,8 @@ def kpi_table(data: pd.DataFrame, *, customer_col: str = "customer_id", date_col
     if wallet is not None:
         require_columns(wallet, {"customer_col": customer_col, "wallet_col": wallet_col}, arg="wallet")
         w = check_numeric(wallet, wallet_col, arg="wallet", col_arg="wallet_col", min_value=0, strict=True)
-        if wallet[customer_col].duplicated().any():
-            raise CRMInputError(f"argument `wallet`, column '{customer_col}': one wallet estimate per customer; "
-                                f"found {_show(wallet[customer_col][wallet[customer_col].duplicated()].iloc[0])} twice. "
-                                "Keep one row per customer.")
+        check_unique(wallet, [customer_col], arg="wallet", col_arg="customer_col",
+                     what="wallet estimates per customer", fix="Keep one row per customer.")
         wv = pd.Series(w.to_numpy(), index=wallet[customer_col]).reindex(cust).to_numpy()
         has = ~np.isnan(wv)
         spend_mat = np.zeros((n_c, n_p))
@@ -207,9 +197,8 @@ def customer_depth(data: pd.DataFrame, *, customer_col: str = "customer_id", dat
     >>> customer_depth(tx, as_of="2024-02-01")[["tenure_days", "orders", "categories", "spend_per_order"]].values.tolist()
     [[31.0, 2.0, 2.0, 20.0], [17.0, 1.0, 1.0, 5.0]]
     """
-    tx = _log(data, customer_col, date_col, amount_col, category_col)
-    t = tx["d"].max() if as_of is None else pd.Timestamp(as_of)
-    tx = tx[tx["d"] <= t]
+    tx = _log(data, customer_col, date_col, amount_col, category_col, as_of=as_of)
+    t = as_of_date(tx, "d")
     g = tx.groupby("c")
     out = pd.DataFrame({"first_purchase": g["d"].min(), "last_purchase": g["d"].max()})
     out.index.name = customer_col

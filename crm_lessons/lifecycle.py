@@ -15,8 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_dates, check_no_missing,
-                                     check_number, check_numeric, require_columns)
+from crm_lessons.tables import TRANSACTIONS
+from crm_lessons.tables import as_of as as_of_date
+from crm_lessons._validation import CRMInputError, check_number, require_columns, show_value
 
 __all__ = [
     "CUSTOMER_STAGES",
@@ -54,13 +55,10 @@ CUSTOMER_STAGES = pd.DataFrame({
 })
 
 
-def _log(data, customer_col, date_col, amount_col, extra=()):
-    check_dataframe(data)
-    cols = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
-    cols.update({arg: col for arg, col in extra if col is not None})
-    require_columns(data, cols)
-    check_no_missing(data, customer_col, col_arg="customer_col")
-    return check_dates(data, date_col, col_arg="date_col")
+def _log(data, customer_col, date_col, amount_col, as_of=None, **more) -> pd.DataFrame:
+    """The canonical transaction log up to ``as_of`` (later purchases left out)."""
+    return TRANSACTIONS.read(data, arg="data", as_of=as_of, later="drop", customer_col=customer_col,
+                             date_col=date_col, amount_col=amount_col, **more)
 
 
 def monthly_activity(data: pd.DataFrame, *, customer_col: str = "customer_id", date_col: str = "date",
@@ -74,17 +72,14 @@ def monthly_activity(data: pd.DataFrame, *, customer_col: str = "customer_id", d
     >>> monthly_activity(tx).values.tolist()
     [[10.0, 0.0, 5.0], [nan, 7.0, 0.0]]
     """
-    dates = _log(data, customer_col, date_col, amount_col)
-    amount = check_numeric(data, amount_col, col_arg="amount_col")
-    end = dates.max() if as_of is None else pd.Timestamp(as_of)
-    keep = (dates <= end).to_numpy()
+    tx = _log(data, customer_col, date_col, amount_col, as_of=as_of)
+    end = as_of_date(tx)
     try:
-        period = dates[keep].dt.to_period(freq)
+        period = tx["date"].dt.to_period(freq)
     except (ValueError, TypeError) as exc:
         raise CRMInputError(f"argument `freq`: must be a pandas period alias; found {freq!r}. "
                             "Pass e.g. freq='M' or 'Q'.") from exc
-    log = pd.DataFrame({"c": data[customer_col].to_numpy()[keep], "p": period.to_numpy(),
-                        "a": amount.to_numpy()[keep]})
+    log = pd.DataFrame({"c": tx["customer_id"].to_numpy(), "p": period.to_numpy(), "a": tx["amount"].to_numpy()})
     table = log.pivot_table(index="c", columns="p", values="a", aggfunc="sum", fill_value=0.0)
     periods = pd.period_range(period.min(), pd.Timestamp(end).to_period(period.dt.freq), name="period")
     table = table.reindex(columns=periods, fill_value=0.0)
@@ -229,16 +224,15 @@ def stage_summary(data: pd.DataFrame, stages: pd.DataFrame, *, customer_col: str
     [2.0, 45.0, 6.0]
     """
     require_columns(stages, {"stage": "stage", "tenure": "tenure"}, arg="stages")
-    dates = _log(data, customer_col, date_col, amount_col, extra=[("profit_col", profit_col)])
+    tx = _log(data, customer_col, date_col, amount_col, as_of=as_of, profit_col=profit_col)
     check_number(window, "window", min_value=1, integer=True)
-    end = dates.max() if as_of is None else pd.Timestamp(as_of)
+    end = as_of_date(tx)
     first = (end.to_period(freq) - (window - 1)).to_timestamp()
-    recent = data[((dates >= first) & (dates <= end)).to_numpy()]
-    g = recent.groupby(customer_col)
+    g = tx[(tx["date"] >= first).to_numpy()].groupby("customer_id")
     per = pd.DataFrame(index=stages.index)
-    per["spend"] = g[amount_col].sum().reindex(stages.index, fill_value=0.0) / window
+    per["spend"] = g["amount"].sum().reindex(stages.index, fill_value=0.0) / window
     if profit_col is not None:
-        per["profit"] = g[profit_col].sum().reindex(stages.index, fill_value=0.0) / window
+        per["profit"] = g["profit"].sum().reindex(stages.index, fill_value=0.0) / window
     per["stage"] = stages["stage"]
     per["tenure"] = stages["tenure"]
     agg = {"customers": ("spend", "size"), "spend_per_period": ("spend", "mean")}
@@ -285,17 +279,12 @@ def customer_lifecycle(transactions: pd.DataFrame, as_of, *, customers: pd.DataF
     >>> customer_lifecycle(tx, "2024-06-01", customers=cust)["stage"].astype(str).tolist()
     ['new', 'new-business', 'old', 'potential']
     """
-    check_dataframe(transactions, arg="transactions")
-    cols = {"customer_col": customer_col, "date_col": date_col}
-    if category_col is not None:
-        cols["category_col"] = category_col
-    require_columns(transactions, cols, arg="transactions")
     check_number(new_days, "new_days", min_value=1, integer=True)
-    dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col")
-    t = pd.Timestamp(as_of)
-    keep = (dates <= t).to_numpy()
-    tx = pd.DataFrame({"c": transactions[customer_col].to_numpy()[keep], "d": dates.to_numpy()[keep]})
-    tx["k"] = transactions[category_col].to_numpy()[keep] if category_col is not None else 0
+    log = TRANSACTIONS.read(transactions, arg="transactions", as_of=as_of, later="drop",
+                            customer_col=customer_col, date_col=date_col, category_col=category_col)
+    t = as_of_date(log)
+    tx = pd.DataFrame({"c": log["customer_id"].to_numpy(), "d": log["date"].to_numpy(),
+                       "k": log["category"].to_numpy() if category_col is not None else 0})
     first = tx.groupby("c")["d"].min()
     line_start = tx.groupby(["c", "k"])["d"].min()
     latest_line = line_start.groupby(level=0).max()
@@ -325,7 +314,7 @@ def plot_lifecycle_curves(data: pd.DataFrame, customers, *, stages: pd.DataFrame
     act = monthly_activity(data, customer_col=customer_col, date_col=date_col, amount_col=amount_col, freq=freq)
     missing = [c for c in customers if c not in act.index]
     if missing:
-        raise CRMInputError(f"argument `customers`: {_show(missing[0])} has no purchases in `data`. "
+        raise CRMInputError(f"argument `customers`: {show_value(missing[0])} has no purchases in `data`. "
                             "Pass ids of customers that appear in the log.")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))

@@ -27,12 +27,11 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from crm_lessons.tables import PANEL
 from crm_lessons._validation import (
     CRMInputError,
     check_dataframe,
-    check_dates,
     check_fitted,
-    check_no_missing,
     check_number,
     check_numeric,
     check_probability,
@@ -52,34 +51,15 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- panel helpers
-def _ordered_panel(panel, customer_col, choice_col, order_col, date_col=None) -> pd.DataFrame:
-    """Checked copy of the panel with columns customer, choice (str), sorted by household and order."""
-    check_dataframe(panel, arg="panel")
-    cols = {"customer_col": customer_col, "choice_col": choice_col}
-    if order_col is not None:
-        cols["order_col"] = order_col
-    if date_col is not None:
-        cols["date_col"] = date_col
-    require_columns(panel, cols, arg="panel")
-    check_no_missing(panel, customer_col, arg="panel", col_arg="customer_col")
-    check_no_missing(panel, choice_col, arg="panel", col_arg="choice_col")
-    df = pd.DataFrame({"customer": panel[customer_col].to_numpy(),
-                       "choice": panel[choice_col].astype(str).to_numpy(),
-                       "_row": np.arange(len(panel))}, index=panel.index)
-    keys = ["customer"]
-    if order_col is not None:
-        df["_order"] = check_numeric(panel, order_col, arg="panel", col_arg="order_col").to_numpy()
-        keys.append("_order")
-    keys.append("_row")
-    df = df.sort_values(keys, kind="stable")
-    if order_col is not None and df.duplicated(["customer", "_order"]).any():
-        row = df.index[df.duplicated(["customer", "_order"])][0]
-        raise CRMInputError(
-            f"argument `panel`, column '{order_col}' (order_col), row {row!r}: each household's "
-            f"occasions must be distinct; found a repeated value {panel.loc[row, order_col]!r}. "
-            "Number each household's purchases 1, 2, ... or pass order_col=None to use row order."
-        )
-    return df
+def _ordered_panel(panel, customer_col, choice_col, order_col, date_col=None, choice_time_col=None) -> pd.DataFrame:
+    """The canonical panel with columns customer, choice (str), sorted by household and order."""
+    df = PANEL.read(panel, arg="panel", customer_col=customer_col, choice_col=choice_col, order_col=order_col,
+                    date_col=date_col, choice_time_col=choice_time_col)
+    df = df.rename(columns={"customer_id": "customer", "occasion": "_order"})
+    df["choice"] = df["choice"].astype(str)
+    df["_row"] = np.arange(len(df))
+    keys = ["customer", "_order", "_row"] if order_col is not None else ["customer", "_row"]
+    return df.sort_values(keys, kind="stable")
 
 
 def _brand_order(panel, choice_col, observed) -> list[str]:
@@ -146,7 +126,7 @@ def household_loyalty(panel: pd.DataFrame, *, customer_col: str = "customer_id",
     1                      4         a             0.75     0.333333
     2                      2         b             1.00     1.000000
     """
-    df = _ordered_panel(panel, customer_col, choice_col, order_col, date_col)
+    df = _ordered_panel(panel, customer_col, choice_col, order_col, date_col, choice_time_col)
     same = df["choice"].eq(df.groupby("customer")["choice"].shift())
     first = ~df["customer"].duplicated()
     df["_repeat"] = same.astype(float).where(~first)
@@ -164,13 +144,10 @@ def household_loyalty(panel: pd.DataFrame, *, customer_col: str = "customer_id",
     out["repeat_rate"] = g["_repeat"].mean()
     out["longest_run"] = runs
     if date_col is not None:
-        dates = check_dates(panel, date_col, arg="panel", col_arg="date_col").loc[df.index]
-        gaps = dates.groupby(df["customer"]).diff().dt.days
+        gaps = df["date"].groupby(df["customer"]).diff().dt.days
         out["mean_interval_days"] = gaps.groupby(df["customer"]).mean()
     if choice_time_col is not None:
-        require_columns(panel, {"choice_time_col": choice_time_col}, arg="panel")
-        t = check_numeric(panel, choice_time_col, arg="panel", col_arg="choice_time_col", min_value=0)
-        out["mean_choice_time"] = t.loc[df.index].groupby(df["customer"]).mean()
+        out["mean_choice_time"] = df["choice_time"].groupby(df["customer"]).mean()
     if price_prefix is not None:
         out["cheapest_share"] = _cheapest(panel.loc[df.index], df, price_prefix).groupby(df["customer"]).mean()
     out.index.name = customer_col

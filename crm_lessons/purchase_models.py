@@ -121,7 +121,7 @@ class _PurchaseModel:
             If the optimiser fails (with advice: rescale time, check data).
         """
         cols = {"frequency_col": frequency_col, "recency_col": recency_col, "T_col": T_col}
-        arr = summary_arrays(summary, cols, positive=("T",))
+        arr = summary_arrays(summary, cols)
         (x, tx, T), w, inv = compress(arr["frequency"], arr["recency"], arr["T"])
         if weights_col is not None:
             w = np.bincount(inv, weights=summary_arrays(summary, {"weights_col": weights_col})["weights"])

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (_show, CRMInputError, check_choice, check_date, check_dates, check_number,
+from crm_lessons._validation import (show_value, CRMInputError, check_choice, check_date, check_dates, check_number,
                                      check_numeric, require_columns, check_dataframe)
 
 __all__ = [
@@ -171,9 +171,9 @@ def recommend_levels(data: pd.DataFrame, *, customers_col: str = "n_customers",
     >>> recommend_levels(lines)["level"].tolist()
     ['partnership', 'accountable', 'basic']
     """
-    require_columns(data, {"customers_col": customers_col, "margin_col": margin_col})
-    n = check_numeric(data, customers_col, col_arg="customers_col", min_value=0, strict=True)
-    m = check_numeric(data, margin_col, col_arg="margin_col")
+    require_columns(data, {"customers_col": customers_col, "margin_col": margin_col}, arg="data")
+    n = check_numeric(data, customers_col, arg="data", col_arg="customers_col", min_value=0, strict=True)
+    m = check_numeric(data, margin_col, arg="data", col_arg="margin_col")
     out = data.copy()
     out["number_of_customers"] = _band(n, customer_cuts, ["few", "medium", "many"], "customer_cuts")
     out["margin_band"] = _band(m, margin_cuts, ["low", "medium", "high"], "margin_cuts")
@@ -281,11 +281,11 @@ def classify_customers(customers: pd.DataFrame, transactions: pd.DataFrame, as_o
     dup = ids.duplicated()
     if dup.any():
         raise CRMInputError(f"argument `customers`, column '{customer_col}': customer ids must be unique; "
-                            f"found {_show(ids[dup].iloc[0])} twice. Keep one row per customer.")
+                            f"found {show_value(ids[dup].iloc[0])} twice. Keep one row per customer.")
     unknown = ~transactions[customer_col].isin(ids)
     if unknown.any():
         raise CRMInputError(f"argument `transactions`, column '{customer_col}': every purchase must belong "
-                            f"to a customer of `customers`; found {_show(transactions[customer_col][unknown].iloc[0])} "
+                            f"to a customer of `customers`; found {show_value(transactions[customer_col][unknown].iloc[0])} "
                             f"({int(unknown.sum())} such rows). Add these customers to the customer table.")
 
     dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col")

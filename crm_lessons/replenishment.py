@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (_show, CRMInputError, check_dataframe, check_date, check_dates, check_fitted,
+from crm_lessons._validation import (show_value, CRMInputError, check_dataframe, check_date, check_dates, check_fitted,
                                      check_no_missing, check_number, check_numeric, require_columns)
 
 __all__ = ["ReplenishmentModel", "plot_household", "visit_list"]
@@ -124,11 +124,11 @@ class ReplenishmentModel:
         ids = households[household_col]
         if ids.duplicated().any():
             raise CRMInputError(f"argument `households`, column '{household_col}': household ids must be "
-                                f"unique; found {_show(ids[ids.duplicated()].iloc[0])} twice. Keep one row per household.")
+                                f"unique; found {show_value(ids[ids.duplicated()].iloc[0])} twice. Keep one row per household.")
         unknown = ~purchases[household_col].isin(ids)
         if unknown.any():
             raise CRMInputError(f"argument `purchases`, column '{household_col}': every purchase must belong to "
-                                f"a household of `households`; found {_show(purchases[household_col][unknown].iloc[0])} "
+                                f"a household of `households`; found {show_value(purchases[household_col][unknown].iloc[0])} "
                                 f"({int(unknown.sum())} such rows). Add the household and its size.")
 
         log = pd.DataFrame({"h": purchases[household_col].to_numpy(), "d": dates.to_numpy(),
@@ -238,7 +238,7 @@ def plot_household(purchases: pd.DataFrame, model: ReplenishmentModel, household
     """
     check_fitted(model, "rates_")
     if household not in model.rates_.index:
-        raise CRMInputError(f"argument `household`: unknown household {_show(household)}. "
+        raise CRMInputError(f"argument `household`: unknown household {show_value(household)}. "
                             "Pass an id from the households table.")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.5))

@@ -22,13 +22,12 @@ from scipy import optimize
 from scipy.special import betaln, hyp2f1
 
 from crm_lessons._mle import ConvergenceError
+from crm_lessons.tables import DURATIONS, TRANSACTIONS, Column
 from crm_lessons._validation import (
     CRMInputError,
     check_choice,
     check_dataframe,
-    check_dates,
     check_fitted,
-    check_no_missing,
     check_number,
     check_numeric,
     require_columns,
@@ -121,15 +120,12 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     2024-01              2.0  1.0  1.0
     2024-02              1.0  0.0  NaN
     """
-    check_dataframe(transactions, arg="transactions")
-    require_columns(transactions, {"customer_col": customer_col, "date_col": date_col},
-                    arg="transactions")
     check_choice(period, "period", list(_PERIODS))
-    check_no_missing(transactions, customer_col, arg="transactions", col_arg="customer_col")
-    dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col")
+    log = TRANSACTIONS.read(transactions, arg="transactions", customer_col=customer_col, date_col=date_col)
+    dates = log["date"]
 
     per = _period_codes(dates, period)
-    cust, _ = pd.factorize(transactions[customer_col], sort=False)
+    cust, _ = pd.factorize(log["customer_id"], sort=False)
     n_cust = int(cust.max()) + 1
     p0 = int(per.min())
     per = per - p0
@@ -339,24 +335,9 @@ def kaplan_meier(df: pd.DataFrame, *, duration_col: str = "tenure", event_col: s
     from lifelines import KaplanMeierFitter
     from lifelines.statistics import multivariate_logrank_test
 
-    check_dataframe(df)
-    cols = {"duration_col": duration_col, "event_col": event_col}
-    if group_col is not None:
-        cols["group_col"] = group_col
-    require_columns(df, cols)
-    check_probability_like = check_numeric(df, event_col, col_arg="event_col", min_value=0, max_value=1)
-    if not np.isin(check_probability_like.to_numpy(), [0.0, 1.0]).all():
-        bad = check_probability_like[~check_probability_like.isin([0.0, 1.0])]
-        raise CRMInputError(
-            f"argument `data`, column '{event_col}' (event_col), row {bad.index[0]!r}: values must be "
-            f"0/1 or True/False; found {bad.iloc[0]!r}. Code churned as 1 and still active as 0."
-        )
-    durations = check_numeric(df, duration_col, col_arg="duration_col", min_value=0)
-    events = check_probability_like.astype(bool)
-    groups = (pd.Series("all", index=df.index) if group_col is None
-              else df[group_col].astype(str))
-    if group_col is not None:
-        check_no_missing(df, group_col, col_arg="group_col")
+    d = DURATIONS.read(df, arg="df", duration_col=duration_col, event_col=event_col, group_col=group_col)
+    durations, events = d["duration"], d["event"]
+    groups = pd.Series("all", index=d.index) if group_col is None else d["group"].astype(str)
 
     tables, medians = [], []
     for name in sorted(groups.unique()):
@@ -438,19 +419,13 @@ def survivors_from_durations(df: pd.DataFrame, *, duration_col: str = "tenure",
     2        1        0
     3        0        1
     """
-    check_dataframe(df)
-    require_columns(df, {"duration_col": duration_col, "event_col": event_col})
-    d = check_numeric(df, duration_col, col_arg="duration_col", min_value=1)
-    if not np.all(d == np.round(d)):
-        raise CRMInputError(
-            f"argument `data`, column '{duration_col}' (duration_col): values must be whole periods "
-            "(1, 2, ...) for the sBG model; found fractions. Count completed renewal periods."
-        )
-    e = check_numeric(df, event_col, col_arg="event_col", min_value=0, max_value=1).astype(bool)
-    d = d.astype(int).to_numpy()
+    table = DURATIONS.extend(Column("duration", "duration", "count", min=1, doc="completed renewal periods"))
+    frame = table.read(df, arg="df", duration_col=duration_col, event_col=event_col)
+    d, e = frame["duration"], frame["event"]
+    d, e = d.to_numpy().astype(int), e.to_numpy()
     n = int(d.max())
-    out = pd.DataFrame({"churned": np.bincount(d[e.to_numpy()], minlength=n + 1)[1:],
-                        "censored": np.bincount(d[~e.to_numpy()], minlength=n + 1)[1:]},
+    out = pd.DataFrame({"churned": np.bincount(d[e], minlength=n + 1)[1:],
+                        "censored": np.bincount(d[~e], minlength=n + 1)[1:]},
                        index=pd.RangeIndex(1, n + 1, name="t"))
     return out
 

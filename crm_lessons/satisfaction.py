@@ -771,11 +771,11 @@ class DriverAnalysis:
         if not drivers:
             raise CRMInputError("argument `drivers`: needs at least one column; found []. "
                                 "Pass e.g. drivers=['service', 'price'].")
-        require_columns(data, {"target_col": target_col})
+        require_columns(data, {"target_col": target_col}, arg="data")
         _require_listed(data, drivers, list_arg="drivers")
         _z(self.level)
-        X = np.column_stack([check_numeric(data, d, col_arg="drivers") for d in drivers])
-        y = check_numeric(data, target_col, col_arg="target_col").to_numpy()
+        X = np.column_stack([check_numeric(data, d, arg="data", col_arg="drivers") for d in drivers])
+        y = check_numeric(data, target_col, arg="data", col_arg="target_col").to_numpy()
         n, p = X.shape
         if n <= p + 1:
             raise CRMInputError(f"argument `data`: needs more respondents than drivers + 1 ({p + 1}); "
@@ -829,6 +829,6 @@ class DriverAnalysis:
         drivers = list(self.params_.index[1:])
         check_dataframe(data, arg="data")
         _require_listed(data, drivers, list_arg="drivers")
-        X = np.column_stack([check_numeric(data, d, col_arg="drivers") for d in drivers])
+        X = np.column_stack([check_numeric(data, d, arg="data", col_arg="drivers") for d in drivers])
         return pd.Series(self.params_.iloc[0] + X @ self.params_.iloc[1:].to_numpy(), index=data.index,
                          name="predicted")

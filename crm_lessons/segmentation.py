@@ -39,8 +39,10 @@ from crm_lessons._segmentation_tables import (
     LOYALTY_QUADRANTS, PYRAMID_TIERS_ZH, RESTAURANT_PRIVILEGES, RESTAURANT_RULES, RFM_CLASSES,
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
+from crm_lessons.tables import TRANSACTIONS, Column
+from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import (
-    CRMInputError, check_dataframe, check_date, check_dates, check_no_missing, check_number, check_numeric,
+    CRMInputError, check_dataframe, check_number, check_numeric,
     check_probability, require_columns,
 )
 
@@ -133,27 +135,17 @@ def _first_match(table: pd.DataFrame, conditions: list[pd.Series]) -> np.ndarray
     return np.where(hit.any(axis=1), first, -1)
 
 
-def _check_log(transactions, customer_col, date_col, amount_col, as_of=None):
-    """Checked copy of a transaction log with parsed dates and float amounts."""
-    check_dataframe(transactions, arg="transactions")
-    as_of = None if as_of is None else _parse_day(as_of)
-    require_columns(transactions, {"customer_col": customer_col, "date_col": date_col,
-                                   "amount_col": amount_col}, arg="transactions")
-    check_no_missing(transactions, customer_col, arg="transactions", col_arg="customer_col")
-    dates = check_dates(transactions, date_col, arg="transactions", col_arg="date_col",
-                        not_after=as_of)
-    amounts = check_numeric(transactions, amount_col, arg="transactions", col_arg="amount_col",
-                            min_value=0)
-    return pd.DataFrame({"customer_id": transactions[customer_col].to_numpy(),
-                         "date": dates.dt.normalize().to_numpy(), "amount": amounts.to_numpy()})
+#: A restaurant's visit log: a transaction log with the party size of each visit.
+VISITS = TRANSACTIONS.extend(Column("party", "guests", "number", min=0, strict=True, doc="guests at the table"))
 
 
-def _parse_day(as_of) -> pd.Timestamp:
-    return check_date(as_of, "as_of", example="1998-06-30").normalize()
-
-
-def _as_of(log: pd.DataFrame, as_of) -> pd.Timestamp:
-    return log["date"].max() if as_of is None else _parse_day(as_of)
+def _log(transactions, arg, customer_col, date_col, amount_col, as_of=None, **more) -> pd.DataFrame:
+    """Canonical transaction log (days, float amounts) of :data:`crm_lessons.tables.TRANSACTIONS`."""
+    log = (VISITS if "party_col" in more else TRANSACTIONS).read(
+        transactions, arg=arg, as_of=as_of, customer_col=customer_col, date_col=date_col,
+        amount_col=amount_col, **more)
+    log["date"] = log["date"].dt.normalize()
+    return log
 
 
 # --------------------------------------------------------------------------- RFM
@@ -230,8 +222,8 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     '重要价值客户'
     """
     check_number(n_bins, "n_bins", min_value=2, max_value=9, integer=True)
-    log = _check_log(transactions, customer_col, date_col, amount_col, as_of=as_of)
-    day = _as_of(log, as_of)
+    log = _log(transactions, "transactions", customer_col, date_col, amount_col, as_of=as_of)
+    day = as_of_date(log)
     daily = log.groupby(["customer_id", "date"], sort=True)["amount"].sum().reset_index()
     g = daily.groupby("customer_id", sort=True)
     out = pd.DataFrame({
@@ -573,11 +565,9 @@ def growth_potential(transactions: pd.DataFrame, *, as_of=None, customer_col: st
     1                     60.0         0.67             2        1.0
     2                     70.0        -1.00             1        0.5
     """
-    log = _check_log(transactions, customer_col, date_col, amount_col, as_of=as_of)
-    if category_col is not None:
-        require_columns(transactions, {"category_col": category_col}, arg="transactions")
-        log["category"] = transactions[category_col].to_numpy()
-    day = _as_of(log, as_of)
+    log = _log(transactions, "transactions", customer_col, date_col, amount_col, as_of=as_of,
+               category_col=category_col)
+    day = as_of_date(log)
     first = log.groupby("customer_id")["date"].transform("min")
     mid = first + (day - first) / 2
     late = log["date"] > mid
@@ -759,10 +749,7 @@ def monthly_customer_stats(visits: pd.DataFrame, *, customer_col: str = "custome
     1                       1.5          900.0            90.0
     2                       0.5           90.0            45.0
     """
-    log = _check_log(visits, customer_col, date_col, amount_col)
-    require_columns(visits, {"party_col": party_col}, arg="visits")
-    log["guests"] = check_numeric(visits, party_col, arg="visits", col_arg="party_col",
-                                  min_value=0, strict=True).to_numpy()
+    log = _log(visits, "visits", customer_col, date_col, amount_col, party_col=party_col)
     if months is None:
         first, last = log["date"].min(), log["date"].max()
         months = (last.year - first.year) * 12 + last.month - first.month + 1

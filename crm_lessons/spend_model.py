@@ -108,11 +108,6 @@ class GammaGammaModel:
             raise CRMInputError(
                 f"argument `summary`: the Gamma-Gamma model needs customers with repeat purchases "
                 f"(frequency > 0); found {int(rep.sum())}. Use a longer observation period or more customers.")
-        if np.any(m[rep] <= 0):
-            i = int(np.flatnonzero(rep & (m <= 0))[0])
-            raise CRMInputError(
-                f"argument `summary`, column '{monetary_value_col}' (monetary_value_col), row {summary.index[i]!r}: "
-                f"mean spend of a repeat customer must be > 0; found {m[i]!r}. Remove zero-value transactions.")
         # mean spends are continuous: rows are rarely identical, so no compression here
         ux, um = x[rep], m[rep]
         w = np.ones(ux.size)

@@ -52,9 +52,9 @@ def test_line_numbers_in_messages_follow_the_file(tmp_path):
     df = read_table(_write_text(tmp_path / "s.csv", text, "utf-8"))
     assert len(df) == 4  # trailing blank lines dropped, the inner one kept as an empty row
     with pytest.raises(CRMInputError, match=r"^file 's.csv', column 'amount', line 4: values must not be missing"):
-        check_numeric(df, "amount", min_value=0)
+        check_numeric(df, "amount", arg="sales", min_value=0)
     with pytest.raises(CRMInputError, match=r"line 5: values must be >= 0; found -1.0"):
-        check_numeric(df, "amount", min_value=0, allow_missing=True)
+        check_numeric(df, "amount", arg="sales", min_value=0, allow_missing=True)
 
 
 def test_leading_zeros_of_ids_can_be_kept(tmp_path):
@@ -108,7 +108,7 @@ def test_xlsx_with_title_rows_above_the_header(tmp_path):
     assert list(df.columns) == CN_COLUMNS and len(df) == 3
     assert df.attrs[FIRST_LINE_ATTR] == 4  # Excel row of the first data row
     with pytest.raises(CRMInputError, match=r"file 'report.xlsx', column '金额', line 5"):
-        check_numeric(df.assign(金额=[1.0, -2.0, 3.0]), "金额", min_value=0)
+        check_numeric(df.assign(金额=[1.0, -2.0, 3.0]), "金额", arg="sales", min_value=0)
 
 
 def test_csv_with_title_rows_above_the_header(tmp_path):

@@ -116,7 +116,7 @@ def test_bad_inputs_give_clear_messages(log):
         kpi_table(log, freq="fortnight")
     with pytest.raises(CRMInputError, match="argument `lapse_periods`: must be >= 1; found 0"):
         kpi_table(log, lapse_periods=0)
-    with pytest.raises(CRMInputError, match="one wallet estimate per customer; found 'A' twice"):
+    with pytest.raises(CRMInputError, match="wallet estimates per customer must be unique; found 'A' twice"):
         kpi_table(log, wallet=pd.DataFrame({"customer_id": ["A", "A"], "wallet": [1.0, 2.0]}))
     with pytest.raises(CRMInputError, match=r"argument `wallet`, column 'wallet' \(wallet_col\), row 0: values must be > 0"):
         kpi_table(log, wallet=pd.DataFrame({"customer_id": ["A"], "wallet": [0.0]}))

@@ -120,7 +120,7 @@ def test_panel_bad_inputs():
     with pytest.raises(CRMInputError, match="column 'brand' \\(given as choice_col\\) is missing"):
         L.switching_matrix(HAND, choice_col="brand")
     dup = pd.DataFrame({"customer_id": [1, 1], "occasion": [1, 1], "choice": ["a", "b"]})
-    with pytest.raises(CRMInputError, match="occasions must be distinct"):
+    with pytest.raises(CRMInputError, match="occasions must be unique; found \\(1, 1\\) twice"):
         L.household_loyalty(dup)
     single = pd.DataFrame({"customer_id": [1, 2], "occasion": [1, 1], "choice": ["a", "b"]})
     with pytest.raises(CRMInputError, match="no household has two or more purchases"):

@@ -215,7 +215,7 @@ def test_bad_summary_messages(cdnow):
     bad = cdnow.copy()
     bad["frequency"] = bad["frequency"].astype(float)
     bad.loc[1, "frequency"] = 1.5
-    with pytest.raises(CRMInputError, match="frequency must be a whole number"):
+    with pytest.raises(CRMInputError, match="column .frequency. \(frequency_col\), row 1: values must be whole numbers"):
         ParetoNBDModel().fit(bad)
     with pytest.raises(CRMInputError, match="argument `t`: must be a time >= 0"):
         BetaGeoModel.from_params(**BG_CDNOW).expected_purchases(-1, 1, 1, 2)

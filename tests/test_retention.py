@@ -120,7 +120,7 @@ def test_sbg_bad_inputs():
         ShiftedBetaGeometric().fit([1000, 600])
     with pytest.raises(CRMInputError, match="not fitted yet"):
         ShiftedBetaGeometric().survival(3)
-    with pytest.raises(CRMInputError, match="whole periods"):
+    with pytest.raises(CRMInputError, match="values must be whole numbers"):
         survivors_from_durations(pd.DataFrame({"tenure": [1.5, 2], "churned": [1, 0]}))
     with pytest.raises(CRMInputError, match="did not converge"):
         ShiftedBetaGeometric().fit([1000, 900, 810, 729, 656, 590])   # constant 10% churn: no heterogeneity

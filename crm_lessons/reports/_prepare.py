@@ -60,9 +60,9 @@ def _check_duplicates(df: pd.DataFrame, cols: list[str]) -> None:
         row = dup.index[dup.to_numpy()][0]
         n = int(dup.sum())
         first = df.index[(df[cols] == df.loc[row, cols]).all(axis=1).to_numpy()][0]
-        orig = where(df, row=first).split(", ")[-1]
+        orig = where(df, arg="--input", row=first).split(", ")[-1]
         raise CRMInputError(
-            f"{where(df, row=row)}: rows must not repeat; found a copy of {orig} "
+            f"{where(df, arg='--input', row=row)}: rows must not repeat; found a copy of {orig} "
             f"({n} repeated row{'s' if n > 1 else ''}). Remove the repeated rows (an export run twice?), "
             "or pass --allow-duplicates if they are separate purchases."
         )
@@ -79,14 +79,14 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     before :data:`EARLIEST_DATE`; the as-of date defaults to the last date.
     Fully repeated rows are an error unless ``allow_duplicates``.
     """
-    check_dataframe(df)
+    check_dataframe(df, arg="--input")
     names = _names(report, columns)
     as_of = parse_as_of(as_of)
     limit = as_of if as_of is not None else pd.Timestamp(today or pd.Timestamp.now()).normalize()
     present = {r: n for r, n in names.items() if report.column(r).required or n in df.columns}
-    require_columns(df, {report.column(r).option: n for r, n in present.items()})
+    require_columns(df, {report.column(r).option: n for r, n in present.items()}, arg="--input")
     for k in keep or []:
-        require_columns(df, {"--by": k})
+        require_columns(df, {"--by": k}, arg="--input")
     params = report.parse_params(params)
     scale_top = params.get(report.scale_param) if report.scale_param else None
     out = {}
@@ -95,17 +95,17 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
         opt = col.option
         hi = scale_top if col.max_value == "param" else col.max_value
         if col.kind == "id" or col.kind == "category":
-            check_no_missing(df, name, col_arg=opt)
+            check_no_missing(df, name, arg="--input", col_arg=opt)
             s = df[name]
             out[col.default] = (s.astype(str).str.strip() if s.dtype == object else s.astype(str))
         elif col.kind == "date":
-            s = check_dates(df, name, col_arg=opt, not_after=limit + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
+            s = check_dates(df, name, arg="--input", col_arg=opt, not_after=limit + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
             early = s < EARLIEST_DATE
             if early.any():
                 row = early.index[early.to_numpy()][0]
                 n = int(early.sum())
                 raise CRMInputError(
-                    f"{where(df, column=name, col_arg=opt, row=row)}: dates must not be before "
+                    f"{where(df, arg='--input', column=name, col_arg=opt, row=row)}: dates must not be before "
                     f"{EARLIEST_DATE.date()}; found {s.loc[row].date()} ({n} such row{'s' if n > 1 else ''}). "
                     "Placeholder dates (1900-01-01, 1970-01-01) mean the date is unknown: fill it in or remove the rows."
                 )
@@ -113,7 +113,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
         else:
             strict = col.kind == "amount"
             lo = 0 if col.kind == "amount" else col.min_value
-            s = check_numeric(df, name, col_arg=opt, min_value=lo, strict=strict, max_value=hi)
+            s = check_numeric(df, name, arg="--input", col_arg=opt, min_value=lo, strict=strict, max_value=hi)
             if col.kind == "count":
                 for bad, what, fix in ((s < 0, "whole numbers >= 0", "Counts cannot be negative: check the column."),
                                        (s != np.round(s), "whole numbers", "Counts cannot have decimals: check the column.")):
@@ -121,7 +121,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
                         row = bad.index[bad.to_numpy()][0]
                         k = int(bad.sum())
                         raise CRMInputError(
-                            f"{where(df, column=name, col_arg=opt, row=row)}: values must be {what}; "
+                            f"{where(df, arg='--input', column=name, col_arg=opt, row=row)}: values must be {what}; "
                             f"found {float(s.loc[row])!r} ({k} such row{'s' if k > 1 else ''}). {fix}"
                         )
                 s = s.astype("int64")
@@ -129,9 +129,9 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     suffixes = tuple(params[p] for p in report.score_suffix_params if params.get(p))
     extra = [c for c in df.columns if suffixes and str(c).endswith(suffixes) and c not in present.values()]
     for c in extra:
-        out[c] = check_numeric(df, c, min_value=1, max_value=scale_top)
+        out[c] = check_numeric(df, c, arg="--input", min_value=1, max_value=scale_top)
     for k in keep or []:
-        check_no_missing(df, k, col_arg="--by")
+        check_no_missing(df, k, arg="--input", col_arg="--by")
         out.setdefault(k, df[k].astype(str).str.strip())
     if not allow_duplicates:
         _check_duplicates(df, list(dict.fromkeys(list(present.values()) + list(keep or []))))

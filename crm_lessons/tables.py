@@ -1,0 +1,420 @@
+"""The tables the package reads, declared once (数据表规范).
+
+Every kind of table a helper takes -- a transaction log, a customer summary,
+a survey, a brand-choice panel, customer durations, sales opportunities,
+service tickets, call arrivals -- is declared here as a :class:`Table`: for
+each **role** (``customer``, ``date``, ``amount``...) its default column name,
+its type and bounds, whether it may be missing; the uniqueness key; rules that
+tie columns together (``recency <= T``); and which date column must not come
+after the analysis date ``as_of``.
+
+:meth:`Table.read` is the one entry point. A helper passes the user's frame,
+the name of its own argument and the column keywords it was given
+(``customer_col="会员号"``...); it gets back a new frame with canonical column
+names (the role's default name), parsed dates and float numbers, the user's
+index, and the file/line bookkeeping of :mod:`crm_lessons.io`. The input is
+never changed. Every problem is raised as a
+:class:`~crm_lessons._validation.CRMInputError` in the one message grammar
+(argument or file, column, line; what was found; how to fix it), naming the
+helper's real argument and keyword.
+
+Adding a table kind: declare a :class:`Table` below (or ``extend`` one with
+the extra :class:`Column` a helper needs), add it to :data:`TABLES`, and call
+``TABLE.read(df, arg="<your argument>", <role>_col=...)`` in the helper. The
+test ``tests/test_tables.py`` walks every public function that takes a table.
+
+Examples
+--------
+>>> import pandas as pd
+>>> log = pd.DataFrame({"会员号": ["a", "a", "b"], "日期": ["2024-01-05", "2024-02-01", "2024-01-20"],
+...                     "金额": [10, 5.5, 8]})
+>>> t = TRANSACTIONS.read(log, arg="transactions", customer_col="会员号", date_col="日期",
+...                       amount_col="金额", as_of="2024-03-31")
+>>> t.columns.tolist(), t["amount"].dtype.name, str(as_of(t).date())
+(['customer_id', 'date', 'amount'], 'float64', '2024-03-31')
+>>> TRANSACTIONS.read(log, arg="transactions", customer_col="会员号", date_col="日期",
+...                   amount_col="金额", as_of="2024-01-31")
+Traceback (most recent call last):
+...
+crm_lessons._validation.CRMInputError: argument `transactions`, column '日期' (date_col), row 1: dates must not be after 2024-01-31; found 2024-02-01 (1 such row). Check the date format (day/month swapped?) or pass a later as-of date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from crm_lessons._validation import (
+    check_choice,
+    check_dataframe,
+    check_date,
+    check_dates,
+    check_no_missing,
+    check_numeric,
+    check_rows,
+    check_unique,
+    require_columns,
+)
+
+__all__ = [
+    "CALLS",
+    "Column",
+    "DURATIONS",
+    "OPPORTUNITIES",
+    "PANEL",
+    "Rule",
+    "SUMMARY",
+    "SURVEY",
+    "TABLES",
+    "TICKETS",
+    "TRANSACTIONS",
+    "Table",
+    "as_of",
+    "source_column",
+]
+
+#: Kinds of column and what :meth:`Table.read` makes of them.
+KINDS = {
+    "id": "an identifier, never missing, kept as given",
+    "category": "a label (kept as given; categorical order is kept)",
+    "text": "free text, may be missing",
+    "date": "a date or time, parsed to datetime64 (time zones dropped)",
+    "number": "a real number, parsed to float",
+    "count": "a whole number >= 0, parsed to float",
+    "flag": "yes/no, parsed to bool (1/0, true/false, yes/no, 是/否)",
+}
+
+_FLAG_WORDS = {"1": True, "0": False, "true": True, "false": False, "yes": True, "no": False,
+               "y": True, "n": False, "是": True, "否": False}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One role of a table: canonical name, kind, bounds, whether it may be missing.
+
+    ``role`` is the stem of the helpers' keyword (``customer`` for ``customer_col``);
+    ``name`` is the default and canonical column name.
+    """
+
+    role: str
+    name: str
+    kind: str
+    min: float | None = None
+    max: float | None = None
+    strict: bool = False
+    missing: bool = False
+    doc: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"Column {self.role!r}: kind must be one of {sorted(KINDS)}; found {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check across columns: ``bad(frame)`` marks the rows that break it."""
+
+    roles: tuple[str, ...]
+    bad: Callable[[pd.DataFrame], pd.Series]
+    rule: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A kind of input table; :meth:`read` turns a user's frame into the canonical one."""
+
+    kind: str
+    title: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    as_of_role: str | None = None
+    key_what: str = "keys"
+    key_fix: str = "Keep one row per key."
+    _by_role: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_by_role", {c.role: c for c in self.columns})
+
+    def column(self, role: str) -> Column:
+        """The declared column of ``role``."""
+        return self._by_role[role]
+
+    @property
+    def roles(self) -> list[str]:
+        """The roles of this table, in declaration order."""
+        return list(self._by_role)
+
+    def extend(self, *columns: Column, rules: tuple[Rule, ...] = ()) -> Table:
+        """This table with more (or redefined) columns and rules.
+
+        >>> SURVEY.extend(Column("wait", "wait_minutes", "number", min=0)).column("wait").name
+        'wait_minutes'
+        """
+        cols = {c.role: c for c in self.columns}
+        cols.update({c.role: c for c in columns})
+        return replace(self, columns=tuple(cols.values()), rules=self.rules + tuple(rules))
+
+    def read(self, df, *, arg: str, as_of=None, later: str = "error", keep: tuple[str, ...] = (),
+             min_rows: int = 1, **cols: str | None) -> pd.DataFrame:
+        """Check ``df`` and return the canonical frame.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The user's table (never changed).
+        arg : str
+            The helper's argument name, used in every message (``transactions``).
+        as_of : date-like, optional
+            The analysis date: checked as a date, dates of the table's
+            ``as_of_role`` must not be after it; recorded for :func:`as_of`.
+        keep : tuple of str
+            Further columns of ``df`` carried along under their own names.
+        min_rows : int, default 1
+            Fewest rows accepted.
+        **cols : str or None
+            ``<role>_col=<user's column>`` for each role the helper uses;
+            ``None`` leaves the role out.
+
+        Returns
+        -------
+        DataFrame
+            The roles' canonical columns in the order given, then ``keep``; the
+            user's index; ``attrs`` with the source file, its first line, the
+            user's column names (see :func:`source_column`) and ``as_of``.
+
+        Raises
+        ------
+        CRMInputError
+            For a missing column, a value of the wrong type or out of bounds, a
+            missing value where none may be, a repeated key, a broken rule, or
+            an ``as_of`` that is not a date.
+        """
+        check_dataframe(df, arg=arg, min_rows=min_rows)
+        used: dict[str, tuple[Column, str, str]] = {}
+        for col_arg, name in cols.items():
+            if name is None:
+                continue
+            role = col_arg.removesuffix("_col")
+            if not col_arg.endswith("_col") or role not in self._by_role:
+                raise TypeError(f"{self.kind}.read(): unknown column keyword {col_arg!r}; "
+                                f"roles are {self.roles}")
+            used[role] = (self._by_role[role], str(name) if not isinstance(name, str) else name, col_arg)
+        require_columns(df, {col_arg: name for _, name, col_arg in used.values()}, arg=arg)
+        require_columns(df, list(keep), arg=arg)
+        limit = None if as_of is None else check_date(as_of, "as_of").normalize()
+        out = {}
+        check_choice(later, "later", ["error", "drop"])
+        end = None if limit is None else limit + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+        for role, (column, name, col_arg) in used.items():
+            not_after = end if role == self.as_of_role and later == "error" else None
+            out[column.name] = _parse(df, column, name, col_arg, arg, not_after)
+        frame = pd.DataFrame(out, index=df.index)
+        if end is not None and later == "drop" and self.as_of_role in used:
+            frame = frame[frame[self._by_role[self.as_of_role].name] <= end]
+        for name in keep:
+            frame[name] = df[name].to_numpy()
+        frame.attrs = {k: v for k, v in df.attrs.items() if k.startswith("crm_") or k == "time_unit"}
+        frame.attrs["crm_columns"] = {c.name: (name, col_arg) for c, name, col_arg in used.values()}
+        frame.attrs["crm_arg"] = arg
+        if limit is not None:
+            frame.attrs["crm_as_of"] = limit
+        if self.key and all(r in used for r in self.key):
+            check_unique(df, [used[r][1] for r in self.key], arg=arg,
+                         col_arg=used[self.key[0]][2] if len(self.key) == 1 else None,
+                         what=self.key_what, fix=self.key_fix)
+        for rule in self.rules:
+            if all(r in used for r in rule.roles):
+                first = used[rule.roles[0]]
+                bad = rule.bad(frame.rename(columns={self._by_role[r].name: r for r in used}))
+                check_rows(frame, bad, frame[first[0].name], arg=arg, column=first[1], col_arg=first[2],
+                           rule=rule.rule, fix=rule.fix)
+        return frame
+
+
+def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after) -> np.ndarray | pd.Series:
+    where_ = {"arg": arg, "col_arg": col_arg}
+    kind = column.kind
+    if kind in ("number", "count"):
+        s = check_numeric(df, name, **where_, min_value=0 if kind == "count" and column.min is None else column.min,
+                          strict=column.strict, max_value=column.max, allow_missing=column.missing)
+        if kind == "count":
+            check_rows(df, s.notna() & (s != np.round(s)), s, **where_, column=name,
+                       rule="values must be whole numbers", fix="Count whole purchases, calls or customers.")
+        return s.to_numpy()
+    if kind == "date":
+        if column.missing:
+            present = df[name].notna()
+            s = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+            if present.any():
+                s[present] = check_dates(df.loc[present], name, **where_, not_after=not_after)
+            return s.to_numpy()
+        return check_dates(df, name, **where_, not_after=not_after).to_numpy()
+    if not column.missing:
+        check_no_missing(df, name, **where_)
+    if kind == "flag":
+        return _flags(df, name, where_)
+    return df[name].array if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name].to_numpy()
+
+
+def _flags(df, name, where_) -> np.ndarray:
+    s = df[name]
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=bool)
+    words = s.astype(str).str.strip().str.lower().str.removesuffix(".0")
+    mapped = words.map(_FLAG_WORDS)
+    check_rows(df, mapped.isna() & s.notna(), s, **where_, column=name,
+               rule="values must be 0/1 or True/False (yes/no)", fix="Code the column as 1 for yes and 0 for no.")
+    return mapped.fillna(False).to_numpy(dtype=bool)
+
+
+def as_of(frame: pd.DataFrame, date: str = "date") -> pd.Timestamp:
+    """The analysis date of a canonical frame: the ``as_of`` given to :meth:`Table.read`, else the last date.
+
+    >>> as_of(pd.DataFrame({"date": pd.to_datetime(["2024-01-05 08:00", "2024-03-02 10:00"])}))
+    Timestamp('2024-03-02 00:00:00')
+    """
+    given = frame.attrs.get("crm_as_of")
+    return given if given is not None else pd.Timestamp(frame[date].max()).normalize()
+
+
+def source_column(frame: pd.DataFrame, name: str) -> tuple[str, str | None]:
+    """The user's column name and keyword behind canonical column ``name`` (for messages).
+
+    >>> t = TRANSACTIONS.read(pd.DataFrame({"id": [1], "d": ["2024-01-01"]}), arg="tx",
+    ...                       customer_col="id", date_col="d")
+    >>> source_column(t, "date")
+    ('d', 'date_col')
+    """
+    return frame.attrs.get("crm_columns", {}).get(name, (name, None))
+
+
+def _recency_after_T(f):
+    return f["recency"] > f["T"] * (1 + 1e-12)
+
+
+def _repeat_without_spend(f):
+    return (f["frequency"] > 0) & (f["monetary_value"] <= 0)
+
+
+def _repeatless_recency(f):
+    return (f["frequency"] == 0) & (f["recency"] != 0)
+
+
+# --------------------------------------------------------------------------- the tables
+TRANSACTIONS = Table(
+    "transactions", "transaction log (交易记录): one row per purchase",
+    (Column("customer", "customer_id", "id", doc="customer id"),
+     Column("date", "date", "date", doc="purchase date"),
+     Column("amount", "amount", "number", min=0, doc="purchase amount"),
+     Column("category", "category", "category", doc="product category"),
+     Column("quantity", "quantity", "number", min=0, doc="quantity bought"),
+     Column("profit", "profit", "number", doc="profit of the purchase (may be negative)")),
+    as_of_role="date",
+)
+
+SUMMARY = Table(
+    "summary", "customer summary (客户汇总): one row per customer",
+    (Column("customer", "customer_id", "id"),
+     Column("frequency", "frequency", "count", doc="repeat purchases x"),
+     Column("recency", "recency", "number", min=0, doc="time of the last purchase after the first, t_x"),
+     Column("T", "T", "number", min=0, strict=True, doc="time from the first purchase to the end, T"),
+     Column("monetary_value", "monetary_value", "number", min=0, doc="mean value of the repeat purchases"),
+     Column("weights", "weights", "number", min=0, strict=True, doc="customers with this profile"),
+     Column("holdout", "frequency_holdout", "count", doc="purchases in the holdout period"),
+     Column("duration", "duration_holdout", "number", min=0, strict=True, doc="length of the holdout period")),
+    key=("customer",),
+    key_what="customer ids",
+    key_fix="Keep one row per customer (build the summary with customer_summary.summary_from_transactions).",
+    rules=(Rule(("recency", "T"), _recency_after_T, "recency must not exceed T",
+                "Recency and T must be measured from the first purchase to the same as-of date."),
+           Rule(("recency", "frequency"), _repeatless_recency,
+                "a customer without repeat purchases (frequency 0) must have recency 0",
+                "Recency is the time of the last purchase minus the time of the first."),
+           Rule(("monetary_value", "frequency"), _repeat_without_spend,
+                "mean spend of a repeat customer must be > 0", "Remove zero-value transactions.")),
+)
+
+SURVEY = Table(
+    "survey", "survey answers (满意度调查): one row per respondent",
+    (Column("respondent", "respondent_id", "id"),
+     Column("satisfaction", "overall_satisfaction", "number"),
+     Column("recommend", "recommend", "number", min=0, max=10, doc="likelihood to recommend, 0-10"),
+     Column("repurchase", "repurchase", "number"),
+     Column("segment", "segment", "category")),
+    key=("respondent",),
+    key_what="respondent ids",
+    key_fix="Keep one row per respondent.",
+)
+
+PANEL = Table(
+    "panel", "brand-choice panel (品牌选择面板): one row per purchase occasion",
+    (Column("customer", "customer_id", "id"),
+     Column("choice", "choice", "category", doc="brand bought"),
+     Column("order", "occasion", "number", doc="purchase order within a household"),
+     Column("date", "date", "date"),
+     Column("choice_time", "choice_time", "number", min=0)),
+    key=("customer", "order"),
+    as_of_role="date",
+    key_what="each household's occasions",
+    key_fix="Number each household's purchases 1, 2, ... or pass order_col=None to use row order.",
+)
+
+DURATIONS = Table(
+    "durations", "customer durations (客户存续期): one row per customer or subscription",
+    (Column("customer", "customer_id", "id"),
+     Column("duration", "duration", "number", min=0, doc="time observed (tenure)"),
+     Column("event", "event", "flag", doc="churned (1) or still active / censored (0)"),
+     Column("group", "group", "category"),
+     Column("start", "start_date", "date"),
+     Column("end", "end_date", "date", missing=True)),
+    key=("customer",),
+    key_what="customer ids",
+    key_fix="Keep one row per customer (or subscription id).",
+)
+
+OPPORTUNITIES = Table(
+    "opportunities", "sales opportunities (销售机会): one row per deal",
+    (Column("opportunity", "opportunity_id", "id"),
+     Column("customer", "customer_id", "id"),
+     Column("stage", "stage", "category"),
+     Column("amount", "amount", "number", min=0),
+     Column("status", "status", "category"),
+     Column("created", "created", "date"),
+     Column("closed", "closed", "date", missing=True)),
+    key=("opportunity",),
+    key_what="opportunity ids",
+    key_fix="Keep one row per opportunity.",
+    as_of_role="created",
+)
+
+TICKETS = Table(
+    "tickets", "service tickets (服务工单): one row per contact or complaint",
+    (Column("ticket", "ticket_id", "id"),
+     Column("customer", "customer_id", "id"),
+     Column("created", "created", "date"),
+     Column("category", "category", "category"),
+     Column("hours", "resolution_hours", "number", min=0, missing=True),
+     Column("fcr", "first_contact_resolved", "flag"),
+     Column("complaint", "is_complaint", "flag")),
+    key=("ticket",),
+    key_what="ticket ids",
+    key_fix="Keep one row per ticket.",
+    as_of_role="created",
+)
+
+CALLS = Table(
+    "calls", "call arrivals (来电记录): one row per time slot",
+    (Column("time", "time", "date"),
+     Column("calls", "calls", "count")),
+    key=("time",),
+    key_what="time slots",
+    key_fix="Sum the calls of a repeated time slot into one row.",
+)
+
+#: Every table kind, by name.
+TABLES = {t.kind: t for t in (TRANSACTIONS, SUMMARY, SURVEY, PANEL, DURATIONS, OPPORTUNITIES, TICKETS, CALLS)}

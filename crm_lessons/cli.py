@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from crm_lessons._validation import CRMInputError
+    from crm_lessons.models import ConvergenceError
 
     args = _parser().parse_args(argv)
     if not getattr(args, "command", None):
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
-    except CRMInputError as exc:
+    except (CRMInputError, ConvergenceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

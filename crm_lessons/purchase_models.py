@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_lessons._mle import (ConvergenceError, compress, fit_mle, given_params, log_hyp2f1_pfaff,
+from crm_lessons.models import ConvergenceError, LikelihoodModel, fit_mle
+from crm_lessons._mle import (compress, log_hyp2f1_pfaff,
                               summary_arrays, wsum)
 from crm_lessons._validation import CRMInputError, check_fitted, check_number
 
@@ -83,21 +84,14 @@ def _out(v):
     return float(v) if np.ndim(v) == 0 else v
 
 
-class _PurchaseModel:
+class _PurchaseModel(LikelihoodModel):
     """Fit/predict plumbing shared by the BG/NBD and Pareto/NBD models."""
 
-    _names: tuple[str, ...] = ()
     _title = ""
 
     def __init__(self, *, penalizer: float = 0.0):
         check_number(penalizer, "penalizer", min_value=0)
         self.penalizer = penalizer
-
-    def __repr__(self):
-        if not hasattr(self, "params_"):
-            return f"{type(self).__name__}()"
-        p = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-        return f"{type(self).__name__}({p}; n={self.n_customers_})"
 
     # -- fitting ----------------------------------------------------------
     def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
@@ -132,10 +126,7 @@ class _PurchaseModel:
                 return self._hessian(theta, self._data) - 2 * self.penalizer * self._data["n"] * np.eye(theta.size)
         res = fit_mle(self._loglik_penalized, self._start(x, tx, T, w), n_obs=int(w.sum()),
                       model_name=type(self).__name__, gradient=self._has_gradient, hessian=hessian)
-        self.params_, self.se_, self.cov_ = res.params, res.se, res.cov
-        self.log_likelihood_ = res.log_likelihood
-        self.n_customers_ = int(round(w.sum()))
-        self.n_iter_ = res.n_iter
+        self._set_fit(res, n=int(round(w.sum())))
         self.time_unit_ = summary.attrs.get("time_unit")
         del self._data
         return self
@@ -147,13 +138,6 @@ class _PurchaseModel:
             if g is not None:
                 g = g - 2 * self.penalizer * self._data["n"] * theta
         return ll, g
-
-    def summary(self) -> pd.DataFrame:
-        """Table of estimates with standard errors and 95% intervals."""
-        check_fitted(self)
-        z = 1.959963984540054
-        return pd.DataFrame({"estimate": self.params_, "se": self.se_,
-                             "lower_95": self.params_ - z * self.se_, "upper_95": self.params_ + z * self.se_})
 
     def log_likelihood(self, frequency, recency, T) -> np.ndarray:
         """Each customer's log-likelihood under the fitted parameters."""
@@ -257,15 +241,8 @@ class BetaGeoModel(_PurchaseModel):
     1.226
     """
 
-    _names = ("r", "alpha", "a", "b")
+    param_names = ("r", "alpha", "a", "b")
     _has_gradient = True
-
-    @classmethod
-    def from_params(cls, *, r: float, alpha: float, a: float, b: float) -> BetaGeoModel:
-        """A model with given parameters (no fit), e.g. published estimates."""
-        m = cls()
-        m.params_ = given_params(cls._names, (r, alpha, a, b))
-        return m
 
     def _start(self, x, tx, T, w):
         mean_rate = max(np.dot(w, x) / np.dot(w, T), 1e-6)
@@ -492,14 +469,7 @@ class ParetoNBDModel(_PurchaseModel):
     0.295
     """
 
-    _names = ("r", "alpha", "s", "beta")
-
-    @classmethod
-    def from_params(cls, *, r: float, alpha: float, s: float, beta: float) -> ParetoNBDModel:
-        """A model with given parameters (no fit), e.g. published estimates."""
-        m = cls()
-        m.params_ = given_params(cls._names, (r, alpha, s, beta))
-        return m
+    param_names = ("r", "alpha", "s", "beta")
 
     def _start(self, x, tx, T, w):
         mean_rate = max(np.dot(w, x) / np.dot(w, T), 1e-6)

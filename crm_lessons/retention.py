@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 from scipy.special import betaln, hyp2f1
 
-from crm_lessons._mle import ConvergenceError
+from crm_lessons.models import LikelihoodModel, fit_mle
 from crm_lessons.tables import DURATIONS, TRANSACTIONS, Column
 from crm_lessons._validation import (
     CRMInputError,
@@ -430,7 +429,7 @@ def survivors_from_durations(df: pd.DataFrame, *, duration_col: str = "tenure",
     return out
 
 
-class ShiftedBetaGeometric:
+class ShiftedBetaGeometric(LikelihoodModel):
     """The shifted-beta-geometric (sBG) model of contract retention (Fader & Hardie 2007).
 
     Each customer renews at the end of every period with her own constant
@@ -446,14 +445,16 @@ class ShiftedBetaGeometric:
 
     Attributes
     ----------
-    params_ : dict
-        ``{"alpha": ..., "beta": ...}`` maximum-likelihood estimates.
-    se_ : dict
-        Standard errors from the observed information (inverse Hessian of the
-        negative log-likelihood, by central differences, delta method from
-        the log scale).
-    loglik_ : float
+    params_, se_ : Series
+        Maximum-likelihood estimates of ``alpha`` and ``beta`` and their
+        standard errors (observed information, delta method from the log
+        scale), as in every model of :mod:`crm_lessons.models`.
+    cov_ : DataFrame
+        Their covariance.
+    log_likelihood_ : float
         Maximised log-likelihood.
+    n_ : int
+        Customers in the fitted cohort(s).
     n_periods_ : int
         Number of periods the model was fitted on.
 
@@ -492,24 +493,21 @@ class ShiftedBetaGeometric:
     [191.0, 180.0, 170.0]
     """
 
+    param_names = ("alpha", "beta")
+
     def __init__(self, *, x0: tuple[float, float] = (1.0, 1.0)):
         self.x0 = x0
 
     @classmethod
-    def from_params(cls, alpha: float, beta: float) -> "ShiftedBetaGeometric":
-        """A model with given (e.g. true or published) parameters, ready to predict.
+    def from_params(cls, **params: float) -> "ShiftedBetaGeometric":
+        """A model with given (e.g. true or published) ``alpha`` and ``beta``, ready to predict.
 
         Examples
         --------
-        >>> ShiftedBetaGeometric.from_params(1.0, 1.0).survival([0, 1, 3]).round(3).tolist()
+        >>> ShiftedBetaGeometric.from_params(alpha=1.0, beta=1.0).survival([0, 1, 3]).round(3).tolist()
         [1.0, 0.5, 0.25]
         """
-        check_number(alpha, "alpha", min_value=0, strict=True)
-        check_number(beta, "beta", min_value=0, strict=True)
-        model = cls()
-        model.params_ = {"alpha": float(alpha), "beta": float(beta)}
-        model.se_ = {"alpha": float("nan"), "beta": float("nan")}
-        model.loglik_ = float("nan")
+        model = super().from_params(**params)
         model.n_periods_ = 0
         return model
 
@@ -539,7 +537,8 @@ class ShiftedBetaGeometric:
         ------
         CRMInputError
             Fewer than 2 periods, negative, fractional or increasing counts, a zero cohort;
-        ``ConvergenceError`` (a ``CRMInputError``) when the likelihood search fails.
+        ConvergenceError
+            When the likelihood search fails (see :mod:`crm_lessons.models`).
         """
         s = np.asarray(survivors, dtype=float)
         if s.ndim != 1 or len(s) < 3:
@@ -588,29 +587,13 @@ class ShiftedBetaGeometric:
         def nll(z):
             return -self.log_likelihood(np.exp(z[0]), np.exp(z[1]), churned, censored)
 
-        x0 = np.log(np.asarray(self.x0, float))
-        res = optimize.minimize(nll, x0, method="Nelder-Mead",
-                                options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000})
-        res2 = optimize.minimize(nll, res.x, method="BFGS", options={"gtol": 1e-8})
-        if res2.fun <= res.fun + 1e-9:
-            res = res2
-        if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun) or np.any(np.abs(res.x) > 15):
-            raise ConvergenceError(
-                "ShiftedBetaGeometric: the maximum-likelihood search did not converge (estimates run "
-                f"off to alpha={np.exp(res.x[0]):.3g}, beta={np.exp(res.x[1]):.3g}). This happens when "
-                "retention is nearly constant (no heterogeneity) or almost nobody churned; use more "
-                "periods or a simple geometric model."
-            )
-        alpha, beta = np.exp(res.x)
-        h = _hessian(nll, res.x)
-        try:
-            cov = np.linalg.inv(h)
-            se_log = np.sqrt(np.diag(cov))
-        except np.linalg.LinAlgError:
-            se_log = np.array([np.nan, np.nan])
-        self.params_ = {"alpha": float(alpha), "beta": float(beta)}
-        self.se_ = {"alpha": float(alpha * se_log[0]), "beta": float(beta * se_log[1])}
-        self.loglik_ = float(-res.fun)
+        res = fit_mle(lambda th: (self.log_likelihood(th[0], th[1], churned, censored), None),
+                      dict(zip(self.param_names, map(float, self.x0))), n_obs=int(churned.sum() + censored.sum()),
+                      model_name="ShiftedBetaGeometric", gradient=False,
+                      advice="This happens when retention is nearly constant (no heterogeneity across "
+                             "customers) or almost nobody churned: use more periods, or a simple geometric "
+                             "model with one retention rate.")
+        self._set_fit(res, n=int(round(churned.sum() + censored.sum())))
         self.n_periods_ = int(len(churned))
         return self
 
@@ -681,23 +664,17 @@ class ShiftedBetaGeometric:
         return float((a + b - 1) / (a - 1)) if a > 1 else float("inf")
 
     def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors and the implied mean churn probability E[theta]."""
-        check_fitted(self)
+        """Estimates with standard errors, 95% intervals and the implied mean churn probability.
+
+        The mean churn probability is :math:`E[\\theta] = \\alpha / (\\alpha + \\beta)`, its
+        standard error by the delta method from ``cov_``.
+        """
+        out = super().summary()
         a, b = self.params_["alpha"], self.params_["beta"]
-        return pd.DataFrame({
-            "estimate": [a, b, a / (a + b)],
-            "se": [self.se_["alpha"], self.se_["beta"], np.nan],
-        }, index=pd.Index(["alpha", "beta", "mean churn probability"], name="parameter"))
+        g = np.array([b, -a]) / (a + b) ** 2
+        se = float(np.sqrt(g @ self.cov_.to_numpy() @ g))
+        m = a / (a + b)
+        out.loc["mean churn probability"] = [m, se, m - 1.959963984540054 * se, m + 1.959963984540054 * se]
+        out.index.name = "parameter"
+        return out
 
-
-def _hessian(f, x, eps: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian of a scalar function."""
-    x = np.asarray(x, float)
-    k = len(x)
-    h = np.zeros((k, k))
-    for i in range(k):
-        for j in range(i, k):
-            ei = np.eye(k)[i] * eps
-            ej = np.eye(k)[j] * eps
-            h[i, j] = h[j, i] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * eps**2)
-    return h

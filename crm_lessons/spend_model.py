@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_lessons._mle import fit_mle, given_params, summary_arrays, wsum
+from crm_lessons._mle import summary_arrays, wsum
+from crm_lessons.models import LikelihoodModel, fit_mle
 from crm_lessons._validation import CRMInputError, check_fitted
 
 __all__ = ["GammaGammaModel"]
 
 
-class GammaGammaModel:
+class GammaGammaModel(LikelihoodModel):
     """Gamma-Gamma model of the mean spend per transaction, fitted by maximum likelihood.
 
     Fitted on customers with at least one repeat purchase (``frequency > 0``);
@@ -75,19 +76,7 @@ class GammaGammaModel:
     35.22
     """
 
-    _names = ("p", "q", "gamma")
-
-    def __repr__(self):
-        if not hasattr(self, "params_"):
-            return "GammaGammaModel()"
-        return "GammaGammaModel(" + ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items()) + ")"
-
-    @classmethod
-    def from_params(cls, *, p: float, q: float, gamma: float) -> GammaGammaModel:
-        """A model with given parameters (no fit), e.g. published estimates."""
-        m = cls()
-        m.params_ = given_params(cls._names, (p, q, gamma))
-        return m
+    param_names = ("p", "q", "gamma")
 
     def fit(self, summary: pd.DataFrame, *, frequency_col: str = "frequency",
             monetary_value_col: str = "monetary_value"):
@@ -121,9 +110,7 @@ class GammaGammaModel:
         start["gamma"] = mean_m * (start["q"] - 1) / start["p"]
         res = fit_mle(lambda th: self._loglik(th, data), start, n_obs=int(w.sum()), model_name="GammaGammaModel",
                       hessian=lambda th: self._hessian(th, data))
-        self.params_, self.se_, self.cov_ = res.params, res.se, res.cov
-        self.log_likelihood_ = res.log_likelihood
-        self.n_customers_ = int(round(w.sum()))
+        self._set_fit(res, n=int(round(w.sum())))
         return self
 
     @staticmethod

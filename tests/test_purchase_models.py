@@ -43,7 +43,7 @@ def test_bgnbd_reproduces_fhl2005_cdnow_estimates(bg_fit):
     # Fader, Hardie & Lee (2005), section 4: r=0.243, alpha=4.414, a=0.793, b=2.426, LL=-9582.4
     assert bg_fit.params_.round(3).to_dict() == BG_CDNOW
     assert round(bg_fit.log_likelihood_, 1) == -9582.4
-    assert bg_fit.n_customers_ == 2357
+    assert bg_fit.n_ == 2357
 
 
 def test_paretonbd_reproduces_fader_hardie_cdnow_estimates(pnbd_fit):
@@ -215,7 +215,7 @@ def test_bad_summary_messages(cdnow):
     bad = cdnow.copy()
     bad["frequency"] = bad["frequency"].astype(float)
     bad.loc[1, "frequency"] = 1.5
-    with pytest.raises(CRMInputError, match="column .frequency. \(frequency_col\), row 1: values must be whole numbers"):
+    with pytest.raises(CRMInputError, match=r"column .frequency. \(frequency_col\), row 1: values must be whole numbers"):
         ParetoNBDModel().fit(bad)
     with pytest.raises(CRMInputError, match="argument `t`: must be a time >= 0"):
         BetaGeoModel.from_params(**BG_CDNOW).expected_purchases(-1, 1, 1, 2)

@@ -6,6 +6,7 @@ import pytest
 from scipy.stats import chi2
 
 from crm_lessons._validation import CRMInputError
+from crm_lessons.models import ConvergenceError
 from crm_lessons.retention import (
     ShiftedBetaGeometric,
     cohort_matrix,
@@ -66,8 +67,8 @@ def test_sbg_fit_is_the_maximum_and_se_are_positive():
     churned, censored = s[:-1] - s[1:], np.r_[np.zeros(6), s[-1]]
     a, b = sbg.params_["alpha"], sbg.params_["beta"]
     for da, db in [(0.01, 0), (-0.01, 0), (0, 0.01), (0, -0.01)]:
-        assert ShiftedBetaGeometric.log_likelihood(a + da, b + db, churned, censored) < sbg.loglik_
-    assert sbg.loglik_ == pytest.approx(-1680.27, abs=0.01)
+        assert ShiftedBetaGeometric.log_likelihood(a + da, b + db, churned, censored) < sbg.log_likelihood_
+    assert sbg.log_likelihood_ == pytest.approx(-1680.27, abs=0.01)
     assert 0 < sbg.se_["alpha"] < 0.2 and 0 < sbg.se_["beta"] < 0.5
 
 
@@ -122,7 +123,7 @@ def test_sbg_bad_inputs():
         ShiftedBetaGeometric().survival(3)
     with pytest.raises(CRMInputError, match="values must be whole numbers"):
         survivors_from_durations(pd.DataFrame({"tenure": [1.5, 2], "churned": [1, 0]}))
-    with pytest.raises(CRMInputError, match="did not converge"):
+    with pytest.raises(ConvergenceError, match="did not converge.*no heterogeneity"):
         ShiftedBetaGeometric().fit([1000, 900, 810, 729, 656, 590])   # constant 10% churn: no heterogeneity
     fitted = ShiftedBetaGeometric().fit(REGULAR[:8])
     with pytest.raises(CRMInputError, match="discount_rate"):

@@ -23,7 +23,7 @@ def test_reproduces_fader_hardie_2013_estimates(cdnow_calibration):
     m = GammaGammaModel().fit(cdnow_calibration)
     # Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value": p=6.25, q=3.74, gamma=15.44
     assert m.params_.round(2).to_dict() == {"p": 6.25, "q": 3.74, "gamma": 15.44}
-    assert m.n_customers_ == 946
+    assert m.n_ == 946
     assert np.all(m.se_ > 0)
 
 

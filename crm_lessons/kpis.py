@@ -224,6 +224,7 @@ def plot_kpis(table: pd.DataFrame, *, axes=None):
     -------
     numpy.ndarray of matplotlib.axes.Axes
     """
+    require_columns(table, KPI_COLUMNS["more"] + ["avg_tenure_days", "retention_rate"], arg="table")
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     axes = np.asarray(axes).ravel()

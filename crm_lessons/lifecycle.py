@@ -223,8 +223,8 @@ def stage_summary(data: pd.DataFrame, stages: pd.DataFrame, *, customer_col: str
     >>> stage_summary(tx, st, window=1).loc["exploration", ["customers", "spend_per_period", "profit_per_period"]].tolist()
     [2.0, 45.0, 6.0]
     """
-    require_columns(stages, {"stage": "stage", "tenure": "tenure"}, arg="stages")
     tx = _log(data, customer_col, date_col, amount_col, as_of=as_of, profit_col=profit_col)
+    require_columns(stages, {"stage": "stage", "tenure": "tenure"}, arg="stages")
     check_number(window, "window", min_value=1, integer=True)
     end = as_of_date(tx)
     first = (end.to_period(freq) - (window - 1)).to_timestamp()
@@ -338,6 +338,7 @@ def plot_stage_summary(summary: pd.DataFrame, *, ax=None):
     -------
     matplotlib.axes.Axes
     """
+    require_columns(summary, ["spend_per_period"], arg="summary")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     cols = [c for c in ["spend_per_period", "profit_per_period"] if c in summary]

@@ -385,6 +385,9 @@ def plot_status_over_time(counts: pd.DataFrame, *, ax=None, exclude=("non",)):
     -------
     matplotlib.axes.Axes
     """
+    check_dataframe(counts, arg="counts")
+    for col in counts.columns:
+        check_numeric(counts, col, arg="counts")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))
     show = counts.drop(columns=[c for c in exclude if c in counts.columns])

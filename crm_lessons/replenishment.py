@@ -236,6 +236,8 @@ def plot_household(purchases: pd.DataFrame, model: ReplenishmentModel, household
     -------
     matplotlib.axes.Axes
     """
+    require_columns(purchases, {"household_col": household_col, "date_col": date_col, "quantity_col": quantity_col},
+                    arg="purchases")
     check_fitted(model, "rates_")
     if household not in model.rates_.index:
         raise CRMInputError(f"argument `household`: unknown household {show_value(household)}. "

@@ -223,7 +223,7 @@ def plot_cohort_matrix(matrix: pd.DataFrame, *, ax=None, annot: bool | None = No
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    check_dataframe(matrix, arg="matrix")
+    require_columns(matrix, [0], arg="matrix")
     share = matrix.div(matrix[0], axis=0) if (matrix[0] > 1).any() else matrix
     if ax is None:
         _, ax = plt.subplots(figsize=(9, max(3.0, 0.25 * len(share) + 1)))

@@ -137,6 +137,19 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
     log-likelihood in ``theta``) the optimiser is scipy's Newton trust-region
     method (``trust-exact``) and the standard errors use that Hessian.
     """
+    advice = advice or ("Check the summary (frequency = repeat purchases, recency <= T, same time unit), "
+                        "rescale time (e.g. time_unit='W' instead of 'D') so that T is in the tens or hundreds, "
+                        "or fit a subsample first.")
+    try:
+        return _maximise(loglik, x0, n_obs=n_obs, model_name=model_name, gradient=gradient, max_iter=max_iter,
+                         hessian=hessian, advice=advice)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:   # NaN/inf met inside the search
+        raise ConvergenceError(
+            f"{model_name}: the likelihood could not be evaluated during the search ({exc}); the data do "
+            f"not identify the model. {advice}") from exc
+
+
+def _maximise(loglik, x0, *, n_obs, model_name, gradient, max_iter, hessian, advice) -> FitResult:
     names = list(x0)
     scale = float(max(n_obs, 1))
     raw_loglik, memo = loglik, {}
@@ -183,9 +196,6 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
             res = optimize.minimize(objective, u0, jac=jac, method="L-BFGS-B",
                                     bounds=[(-30.0, 30.0)] * len(names),
                                     options={"maxiter": max_iter, "ftol": 1e-11, "gtol": 1e-8})
-    advice = advice or ("Check the summary (frequency = repeat purchases, recency <= T, same time unit), "
-              "rescale time (e.g. time_unit='W' instead of 'D') so that T is in the tens or hundreds, "
-              "or fit a subsample first.")
     theta = np.exp(res.x)
     if not np.isfinite(res.fun):
         raise ConvergenceError(

@@ -8,59 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crm_lessons.figures import get_axes
 from crm_lessons._validation import CRMInputError, check_dataframe, require_columns
 
-__all__ = ["plot_pareto", "plot_pyramid", "plot_value_matrix", "plot_rfm_heatmap", "plot_segment_profile"]
+__all__ = ["plot_pyramid", "plot_value_matrix", "plot_rfm_heatmap", "plot_segment_profile"]
 
 
 def _axes(ax, size=(6, 4)):
-    if ax is None:
-        import matplotlib.pyplot as plt
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
-def plot_pareto(values, *, ax=None, top: float = 0.2, abc=None):
-    """Pareto curve (share of value held by the top customers) with the Gini coefficient.
-
-    Parameters
-    ----------
-    values : array-like or Series
-        Value of each customer.
-    ax : matplotlib Axes, optional
-    top : float, default 0.2
-        Mark the share of value held by this top share of customers.
-    abc : tuple (a, b), optional
-        Draw the ABC class limits (cumulative value shares).
-
-    Returns
-    -------
-    matplotlib Axes
-
-    Examples
-    --------
-    >>> ax = plot_pareto([1, 2, 3, 50])
-    >>> ax.get_title()
-    'Pareto curve of customer value (Gini 0.66)'
-    """
-    from crm_lessons.segmentation import gini, pareto_curve
-    curve = pareto_curve(values)
-    ax = _axes(ax)
-    ax.plot(curve["customer_share"], curve["value_share"], color="C0", label="customers, most valuable first")
-    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="all customers equal")
-    held = float(np.interp(top, curve["customer_share"], curve["value_share"]))
-    ax.plot([top, top, 0], [0, held, held], color="C3", lw=1)
-    ax.annotate(f"top {top:.0%} hold {held:.0%}", (top, held), xytext=(8, -14), textcoords="offset points",
-                color="C3")
-    if abc is not None:
-        for lim, name in zip(abc, ("A|B", "B|C")):
-            ax.axhline(lim, color="C2", lw=0.8, ls=":")
-            # at the left edge: on the right the labels sat on the curve and the diagonal
-            ax.text(0.01, lim, name, color="C2", ha="left", va="bottom")
-    ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="Share of customers", ylabel="Share of value",
-           title=f"Pareto curve of customer value (Gini {gini(values):.2f})")
-    ax.legend(loc="lower right", fontsize="small")
-    return ax
+    return get_axes(ax, figsize=size)
 
 
 def plot_pyramid(summary: pd.DataFrame, *, ax=None):

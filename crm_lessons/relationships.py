@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (show_value, CRMInputError, check_choice, check_date, check_dates, check_number,
+from crm_lessons._validation import (show_value, CRMInputError, check_unique, check_choice, check_date, check_dates, check_number,
                                      check_numeric, require_columns, check_dataframe)
 
 __all__ = [
@@ -278,10 +278,8 @@ def classify_customers(customers: pd.DataFrame, transactions: pd.DataFrame, as_o
     check_number(client_purchases, "client_purchases", min_value=2, integer=True)
     t = check_date(as_of, "as_of", example="2024-06-30")
     ids = customers[customer_col]
-    dup = ids.duplicated()
-    if dup.any():
-        raise CRMInputError(f"argument `customers`, column '{customer_col}': customer ids must be unique; "
-                            f"found {show_value(ids[dup].iloc[0])} twice. Keep one row per customer.")
+    check_unique(customers, [customer_col], arg="customers", col_arg="customer_col", what="customer ids",
+                 fix="Keep one row per customer.")
     unknown = ~transactions[customer_col].isin(ids)
     if unknown.any():
         raise CRMInputError(f"argument `transactions`, column '{customer_col}': every purchase must belong "

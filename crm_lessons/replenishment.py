@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (show_value, CRMInputError, check_dataframe, check_date, check_dates, check_fitted,
+from crm_lessons._validation import (show_value, CRMInputError, check_unique, check_dataframe, check_date, check_dates, check_fitted,
                                      check_no_missing, check_number, check_numeric, require_columns)
 
 __all__ = ["ReplenishmentModel", "plot_household", "visit_list"]
@@ -122,9 +122,8 @@ class ReplenishmentModel:
                             min_value=0, strict=True)
         size = check_numeric(households, size_col, arg="households", col_arg="size_col", min_value=1)
         ids = households[household_col]
-        if ids.duplicated().any():
-            raise CRMInputError(f"argument `households`, column '{household_col}': household ids must be "
-                                f"unique; found {show_value(ids[ids.duplicated()].iloc[0])} twice. Keep one row per household.")
+        check_unique(households, [household_col], arg="households", col_arg="household_col",
+                     what="household ids", fix="Keep one row per household.")
         unknown = ~purchases[household_col].isin(ids)
         if unknown.any():
             raise CRMInputError(f"argument `purchases`, column '{household_col}': every purchase must belong to "

@@ -34,6 +34,7 @@ from scipy import stats
 from crm_lessons._validation import (
     CRMInputError,
     check_choice,
+    check_seed,
     check_dataframe,
     check_fitted,
     check_number,
@@ -41,7 +42,6 @@ from crm_lessons._validation import (
     check_probability,
     require_columns,
 )
-from crm_lessons.simulate._base import rng_from
 
 __all__ = [
     "DriverAnalysis",
@@ -356,7 +356,7 @@ def csat(survey: pd.DataFrame, *, satisfaction_col: str = "overall_satisfaction"
         low, high = _wilson(k, n, z)
     else:
         check_number(n_boot, "n_boot", min_value=100, integer=True)
-        draws = rng_from(seed).binomial(n, k / n, size=n_boot) / n
+        draws = check_seed(seed).binomial(n, k / n, size=n_boot) / n
         low, high = np.quantile(draws, [0.5 - level / 2, 0.5 + level / 2])
     return pd.Series({"csat": k / n, "ci_low": float(low), "ci_high": float(high), "n": float(n)}, name="CSAT")
 
@@ -426,7 +426,7 @@ def nps(survey: pd.DataFrame, *, recommend_col: str = "recommend", level: float 
         low, high = est - z * se, est + z * se
     else:
         check_number(n_boot, "n_boot", min_value=100, integer=True)
-        counts = rng_from(seed).multinomial(n, [pp, 1 - pp - pd_, pd_], size=n_boot)
+        counts = check_seed(seed).multinomial(n, [pp, 1 - pp - pd_, pd_], size=n_boot)
         draws = (counts[:, 0] - counts[:, 2]) / n
         low, high = np.quantile(draws, [0.5 - level / 2, 0.5 + level / 2])
     return pd.Series({"nps": 100 * est, "promoters": pp, "passives": 1 - pp - pd_, "detractors": pd_,

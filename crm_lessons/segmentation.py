@@ -32,8 +32,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from crm_lessons.figures import get_axes
 from crm_lessons._segmentation_plots import (
-    plot_pareto, plot_pyramid, plot_rfm_heatmap, plot_segment_profile, plot_value_matrix,
+    plot_pyramid, plot_rfm_heatmap, plot_segment_profile, plot_value_matrix,
 )
 from crm_lessons._segmentation_tables import (
     LOYALTY_QUADRANTS, PYRAMID_TIERS_ZH, RESTAURANT_PRIVILEGES, RESTAURANT_RULES, RFM_CLASSES,
@@ -42,6 +43,7 @@ from crm_lessons._segmentation_tables import (
 from crm_lessons.tables import TRANSACTIONS, Column
 from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import (
+    check_rows,
     CRMInputError, check_dataframe, check_number, check_numeric,
     check_probability, require_columns,
 )
@@ -332,6 +334,48 @@ def gini(values) -> float:
     n = len(x)
     g = 2 * np.sum(np.arange(1, n + 1) * x) / (n * x.sum()) - (n + 1) / n
     return float(round(g, 12))
+
+
+def plot_pareto(values, *, ax=None, top: float = 0.2, abc=None):
+    """Pareto curve (share of value held by the top customers) with the Gini coefficient.
+
+    Parameters
+    ----------
+    values : array-like or Series
+        Value of each customer.
+    ax : matplotlib Axes, optional
+    top : float, default 0.2
+        Mark the share of value held by this top share of customers.
+    abc : tuple (a, b), optional
+        Draw the ABC class limits (cumulative value shares).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_pareto([1, 2, 3, 50])
+    >>> ax.get_title()
+    'Pareto curve of customer value (Gini 0.66)'
+    """
+    curve = pareto_curve(values)
+    ax = get_axes(ax)
+    ax.plot(curve["customer_share"], curve["value_share"], color="C0", label="customers, most valuable first")
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="all customers equal")
+    held = float(np.interp(top, curve["customer_share"], curve["value_share"]))
+    ax.plot([top, top, 0], [0, held, held], color="C3", lw=1)
+    ax.annotate(f"top {top:.0%} hold {held:.0%}", (top, held), xytext=(8, -14), textcoords="offset points",
+                color="C3")
+    if abc is not None:
+        for lim, name in zip(abc, ("A|B", "B|C")):
+            ax.axhline(lim, color="C2", lw=0.8, ls=":")
+            # at the left edge: on the right the labels sat on the curve and the diagonal
+            ax.text(0.01, lim, name, color="C2", ha="left", va="bottom")
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="Share of customers", ylabel="Share of value",
+           title=f"Pareto curve of customer value (Gini {gini(values):.2f})")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
 
 
 def _rank_desc(v: pd.Series) -> np.ndarray:
@@ -837,9 +881,10 @@ def tier_by_rules(data: pd.DataFrame, rules: pd.DataFrame = RESTAURANT_RULES, *,
     tiers = list(rules["tier"])
     if (idx < 0).any():
         if default is None:
-            row = data.index[np.argmax(idx < 0)]
-            raise CRMInputError(f"argument `data`, row {row!r}: meets no rule of `rules` ({(idx < 0).sum()} such rows). "
-                                "Add a last rule without conditions or pass default='<tier name>'.")
+            check_rows(data, pd.Series(idx < 0, index=data.index), pd.Series(idx, index=data.index), arg="data",
+                       column=None, col_arg=None, rule="every row must meet a rule of `rules`",
+                       show=lambda _: "a row that meets none",
+                       fix="Add a last rule without conditions or pass default='<tier name>'.")
         tiers = tiers + [default]
     out = data.copy()
     out["tier"] = pd.Categorical(np.asarray(tiers, dtype=object)[idx], categories=list(dict.fromkeys(tiers)), ordered=True)

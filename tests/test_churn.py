@@ -82,7 +82,7 @@ def test_convert_churn_rate():
 
 def test_period_churn_rates_bad_inputs():
     subs = pd.DataFrame({"start_date": pd.to_datetime(["2024-03-01"]), "end_date": pd.to_datetime(["2024-01-31"])})
-    with pytest.raises(CRMInputError, match="is before the start date"):
+    with pytest.raises(CRMInputError, match=r"^argument `subscriptions`, column 'end_date' \(end_col\), row 0: the end date must not be before the start date; found 2024-01-31"):
         period_churn_rates(subs)
     with pytest.raises(CRMInputError, match="column 'fee' \\(given as value_col\\) is missing"):
         period_churn_rates(subs, value_col="fee")

@@ -256,7 +256,7 @@ def test_tier_by_rules_custom_table_and_default():
     out = seg.tier_by_rules(data, rules, default="other")
     assert out["tier"].astype(str).tolist() == ["gold", "silver", "silver", "other"]
     assert list(out["tier"].cat.categories) == ["gold", "silver", "other"]
-    with pytest.raises(CRMInputError, match=r"row 3: meets no rule .*default="):
+    with pytest.raises(CRMInputError, match=r"^argument `data`, row 3: every row must meet a rule of `rules`.*default="):
         seg.tier_by_rules(data, rules)
 
 

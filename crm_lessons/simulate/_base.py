@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from crm_lessons._validation import check_number
+from crm_lessons._validation import check_seed
 
 __all__ = ["Simulated", "rng_from"]
 
@@ -34,5 +34,4 @@ class Simulated:
 
 def rng_from(seed) -> np.random.Generator:
     """A NumPy generator from an integer seed (checked), so every generator seeds the same way."""
-    check_number(seed, "seed", min_value=0, integer=True)
-    return np.random.default_rng(int(seed))
+    return check_seed(seed)

@@ -1,0 +1,166 @@
+"""The package as a user installs it: a clean import graph, every module importable alone,
+and a built wheel that carries its data."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import crm_lessons
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "crm_lessons"
+
+
+def _modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.walk_packages([str(PACKAGE)], prefix="crm_lessons."))
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Edges module -> crm_lessons module it imports (at any depth of the file, doctests excluded)."""
+    names = set(_modules()) | {"crm_lessons"}
+    graph = {}
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        edges = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("crm_lessons"):
+                edges |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in names}
+                edges |= {node.module} & names
+            elif isinstance(node, ast.Import):
+                edges |= {a.name for a in node.names} & names
+        graph[name] = edges - {name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_import_graph_has_no_cycle():
+    assert _cycles(_import_graph()) == []
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def test_no_module_imports_a_private_name_of_another_module():
+    """Helpers used across modules are public in the module that owns them."""
+    bad = []
+    for name in _modules():
+        tree = ast.parse(Path(importlib.util.find_spec(name).origin).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("crm_lessons"):
+                for a in node.names:
+                    full = f"{node.module}.{a.name}"
+                    own_package = full.rsplit(".", 1)[0] == name.rsplit(".", 1)[0] or full.startswith(name + ".")
+                    if a.name.startswith("_") and not a.name.startswith("__") and not (
+                            own_package and _is_module(full)):
+                        bad.append(f"{name}: {full}")
+    assert bad == []
+
+
+def test_each_module_imports_alone_in_a_fresh_interpreter():
+    def run(name):
+        r = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True, text=True,
+                           cwd=ROOT, timeout=300)
+        return name, r.returncode, r.stderr[-500:]
+
+    with ThreadPoolExecutor(2) as pool:
+        failed = [(n, err) for n, code, err in pool.map(run, _modules()) if code != 0]
+    assert failed == []
+
+
+def test_every_subpackage_is_listed_in_pyproject():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found | {"crm_lessons.data"} == listed
+
+
+def test_public_names_are_in_all():
+    for name in ["crm_lessons.tables", "crm_lessons.models", "crm_lessons._validation", "crm_lessons.values"]:
+        mod = importlib.import_module(name)
+        assert all(hasattr(mod, n) for n in mod.__all__), name
+
+
+@pytest.mark.skipif(importlib.util.find_spec("uv") is None,
+                    reason="needs uv in the environment (make setup installs it) to build and install a wheel")
+def test_a_built_wheel_in_a_fresh_environment_loads_every_data_set(tmp_path):
+    uv = [sys.executable, "-m", "uv"]
+    subprocess.run(uv + ["build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(ROOT)], check=True,
+                   capture_output=True, timeout=600)
+    wheel = next((tmp_path / "dist").glob("crm_lessons-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run(uv + ["venv", "-q", str(venv), "--python", sys.executable], check=True, capture_output=True,
+                   timeout=300)
+    py = venv / "bin" / "python"
+    subprocess.run(uv + ["pip", "install", "-q", "--python", str(py), str(wheel), "-c",
+                         str(ROOT / "requirements.lock")], check=True, capture_output=True, timeout=900)
+    script = ("import json, crm_lessons, crm_lessons.datasets as d\n"
+              "m = json.loads((d.DATA_DIR / 'manifest.json').read_text())['datasets']\n"
+              "loaders = [n for n in d.__all__ if n.startswith('load_')]\n"
+              "rows = {n: len(getattr(d, n)()) for n in loaders}\n"
+              "print(json.dumps({'file': crm_lessons.__file__, 'data': str(d.DATA_DIR), 'rows': rows,"
+              " 'n_manifest': len(m)}))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CRM_LESSONS_DATA")}
+    out = subprocess.run([str(py), "-I", "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=600, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    info = json.loads(out.stdout)
+    assert info["file"].startswith(str(venv)) and info["data"].startswith(str(venv))
+    assert len(info["rows"]) >= 10 and all(n > 0 for n in info["rows"].values())
+
+
+def test_the_data_folder_can_be_set_explicitly(tmp_path):
+    code = "import crm_lessons.datasets as d; print(d.DATA_DIR)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env=os.environ | {"CRM_LESSONS_DATA": str(tmp_path)}, timeout=300)
+    assert out.stdout.strip() == str(tmp_path)
+    assert crm_lessons.__version__

@@ -33,6 +33,7 @@ test: setup
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # The lock pins pandas 2; this second environment takes the same packages with the current pandas 3.
+# test-pandas3 runs the unit tests and doctests there; the lesson notebooks run only in `make test`.
 $(PANDAS3_VENV)/.installed-stamp: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(PANDAS3_VENV)
 	$(PANDAS3_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
@@ -43,7 +44,9 @@ $(PANDAS3_VENV)/.installed-stamp: pyproject.toml requirements.lock
 test-pandas3: $(PANDAS3_VENV)/.installed-stamp
 	$(PANDAS3_VENV)/bin/python -c "import pandas; print('pandas', pandas.__version__)"
 	$(PANDAS3_VENV)/bin/python -m pytest -n 2 --dist loadfile -o addopts="" --doctest-modules -p no:cacheprovider \
-	  --ignore-glob='*/fixtures/*' --ignore=crm_lessons/reports/notebooks tests crm_lessons
+	  --ignore-glob='*/fixtures/*' --ignore=crm_lessons/reports/notebooks tests crm_lessons \
+	  --deselect tests/test_lessons.py::test_lesson_reruns_with_other_parameters \
+	  --deselect tests/test_course.py::test_course_builds_to_html
 
 course: setup
 	$(PY) -m crm_lessons.cli course build

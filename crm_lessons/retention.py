@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 from scipy.special import betaln, hyp2f1
+from scipy.stats import chi2, norm
 
 from crm_lessons._mle import ConvergenceError
 from crm_lessons._validation import (
@@ -393,7 +394,7 @@ def kaplan_meier(df: pd.DataFrame, *, duration_col: str = "tenure", event_col: s
     if group_col is not None:
         check_no_missing(df, group_col, col_arg="group_col")
 
-    z = stats.norm.ppf(1 - check_probability(alpha, "alpha", allow_zero=False, allow_one=False) / 2)
+    z = norm.ppf(1 - check_probability(alpha, "alpha", allow_zero=False, allow_one=False) / 2)
     names = sorted(groups.unique())
     tables, medians = [], []
     for name in names:
@@ -411,7 +412,7 @@ def kaplan_meier(df: pd.DataFrame, *, duration_col: str = "tenure", event_col: s
         stat, dof = _logrank(durations.to_numpy(float), events.to_numpy(),
                              pd.Categorical(groups, categories=names).codes)
         logrank = pd.DataFrame({"test_statistic": [stat], "degrees_of_freedom": [dof],
-                                "p_value": [float(stats.chi2.sf(stat, dof))]})
+                                "p_value": [float(chi2.sf(stat, dof))]})
     return KaplanMeierResult(table=table, medians=pd.DataFrame(medians), logrank=logrank)
 
 

@@ -106,7 +106,7 @@ def _bool(series: pd.Series, true: str, false: str) -> pd.Series:
 
 
 def _category(series: pd.Series, levels, *, ordered: bool = False) -> pd.Series:
-    out = pd.Categorical(series, categories=list(levels), ordered=ordered)
+    out = pd.Categorical(series.where(series.isin(list(levels))), categories=list(levels), ordered=ordered)
     if pd.isna(out).sum() != series.isna().sum():
         bad = sorted(set(series.dropna().unique()) - set(levels))[:5]
         raise CRMInputError(f"column '{series.name}': values outside {list(levels)}; found {bad}. "
@@ -164,7 +164,7 @@ def _cdnow(sample: bool) -> pd.DataFrame:
                            "dollar_value": "float64"})
     return pd.DataFrame({
         "customer_id": raw["customer_id"].astype("int64"),
-        "date": pd.to_datetime(raw["date"], format="%Y%m%d"),
+        "date": pd.to_datetime(raw["date"], format="%Y%m%d").astype("datetime64[ns]"),  # pandas 3 parses to [us]
         "quantity": raw["number_of_cds"].astype("int64"),
         "amount": raw["dollar_value"].astype("float64"),
     })
@@ -427,7 +427,7 @@ def load_telecom_churn() -> pd.DataFrame:
 @lru_cache(maxsize=None)
 def _bank_calls() -> pd.DataFrame:
     raw = _read_csv("bank_calls")
-    stamp = pd.to_datetime(raw["DateTime"], format="%Y-%m-%dT%H:%M:%SZ")
+    stamp = pd.to_datetime(raw["DateTime"], format="%Y-%m-%dT%H:%M:%SZ").astype("datetime64[ns]")
     return pd.DataFrame({"date": stamp, "calls": raw["Calls"].astype("int64")})
 
 

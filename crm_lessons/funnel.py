@@ -38,7 +38,7 @@ def _stage_codes(df: pd.DataFrame, stage_col: str, stages, arg: str) -> tuple[np
                 f"argument `{arg}`, column '{stage_col}' (stage_col): the stage order is unknown; found an "
                 f"unordered column. Pass stages=[...] listing the stages from first to last.")
         stages = list(s.cat.categories)
-    codes = pd.Categorical(s, categories=list(stages), ordered=True).codes
+    codes = pd.Categorical(s.where(s.isin(list(stages))), categories=list(stages), ordered=True).codes
     check_rows(df, (codes < 0) & s.notna().to_numpy(), s, arg=arg, column=stage_col, col_arg="stage_col",
                rule=f"stage must be one of {list(stages)}", fix="Fix the stage name or add it to `stages`.")
     return codes, list(stages)

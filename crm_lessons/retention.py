@@ -6,7 +6,7 @@ Three ways to look at how long customers stay:
   period of their first purchase (cohort, 同期群) and counted in every later
   period: the cohort retention matrix of non-contractual businesses;
 * :func:`kaplan_meier` — survival curves (生存曲线) of contract customers by
-  segment, with medians and a log-rank test (lifelines);
+  segment, with Greenwood bands, medians and a log-rank test;
 * :class:`ShiftedBetaGeometric` — the shifted-beta-geometric model of Fader &
   Hardie (2007) that projects the survival of a contract cohort from a few
   periods of data and values the remaining lifetime (DERL).
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, hyp2f1
+from scipy.stats import chi2, norm
 
 from crm_lessons.models import LikelihoodModel, fit_mle
 from crm_lessons.tables import DURATIONS, TRANSACTIONS, Column
@@ -29,6 +30,7 @@ from crm_lessons._validation import (
     check_fitted,
     check_number,
     check_numeric,
+    check_probability,
     require_columns,
 )
 
@@ -271,7 +273,8 @@ def plot_retention_curves(curves: pd.DataFrame, *, ax=None, max_cohorts: int = 1
 class KaplanMeierResult:
     """Output of :func:`kaplan_meier`.
 
-    ``table``: group, time, at_risk, churned, censored, survival, ci_lower, ci_upper;
+    ``table``: group, time, at_risk, churned, censored, survival, std_error (Greenwood),
+    ci_lower, ci_upper;
     ``medians``: group, customers, churned, median_survival (inf if the curve stays above 0.5);
     ``logrank``: test_statistic, degrees_of_freedom, p_value (None with one group).
     """
@@ -309,16 +312,48 @@ def kaplan_meier(df: pd.DataFrame, *, duration_col: str = "tenure", event_col: s
 
     Notes
     -----
+    Product-limit estimate (Kaplan & Meier 1958), with :math:`d_j` churns at
+    time :math:`t_j` and :math:`n_j` customers at risk just before it:
+
     .. math:: \\hat S(t) = \\prod_{t_j \\le t} \\left(1 - \\frac{d_j}{n_j}\\right)
 
-    with :math:`d_j` churns at time :math:`t_j` and :math:`n_j` customers at
-    risk just before it. Computed with ``lifelines.KaplanMeierFitter``; the
-    log-rank test is ``lifelines.statistics.multivariate_logrank_test``.
+    Greenwood's variance (Greenwood 1926) and the pointwise band on the
+    log(-log) scale (Kalbfleisch & Prentice 1980, the default of Stata and
+    ``lifelines``), which stays inside [0, 1]:
+
+    .. math::
+
+        \\widehat{\\mathrm{Var}}\\,\\hat S(t) = \\hat S(t)^2 \\sigma^2(t), \\quad
+        \\sigma^2(t) = \\sum_{t_j \\le t} \\frac{d_j}{n_j (n_j - d_j)}, \\quad
+        \\hat S(t)^{\\exp\\left(\\pm z_{1-\\alpha/2}\\, \\sigma(t) / \\log \\hat S(t)\\right)}
+
+    (the band is [1, 1] while :math:`\\hat S = 1` and [0, 0] once it reaches 0).
+    The median is the first time with :math:`\\hat S(t) \\le 0.5`. The
+    log-rank test compares, at every churn time, each segment's churns
+    :math:`d_{gj}` with the number expected if all segments had one hazard:
+
+    .. math::
+
+        U_g = \\sum_j \\Big(d_{gj} - d_j \\frac{n_{gj}}{n_j}\\Big), \\quad
+        V_{gh} = \\sum_j d_j \\frac{n_j - d_j}{n_j - 1}
+                 \\frac{n_{gj}}{n_j}\\Big(\\delta_{gh} - \\frac{n_{hj}}{n_j}\\Big), \\quad
+        \\chi^2 = U^\\top V^{-1} U
+
+    over the first :math:`G - 1` segments, referred to a chi-square with
+    :math:`G - 1` degrees of freedom (Mantel 1966; Kleinbaum & Klein 2012, ch. 2).
 
     References
     ----------
     Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from incomplete
     observations. *JASA*, 53(282), 457-481.
+    Greenwood, M. (1926). The natural duration of cancer. *Reports on Public
+    Health and Medical Subjects*, 33, 1-26.
+    Kalbfleisch, J. D. & Prentice, R. L. (1980). *The Statistical Analysis of
+    Failure Time Data*. Wiley, section 1.3.
+    Mantel, N. (1966). Evaluation of survival data and two new rank order
+    statistics arising in its consideration. *Cancer Chemotherapy Reports*, 50(3), 163-170.
+    Kleinbaum, D. G. & Klein, M. (2012). *Survival Analysis: A Self-Learning
+    Text*, 3rd ed. Springer, chapter 2.
 
     Examples
     --------
@@ -330,43 +365,83 @@ def kaplan_meier(df: pd.DataFrame, *, duration_col: str = "tenure", event_col: s
     2   2.0        4     0.600
     3   3.0        2     0.300
     4   4.0        1     0.300
+    >>> d["plan"] = ["a", "b", "a", "b", "a"]
+    >>> kaplan_meier(d, group_col="plan").logrank.round(3)
+       test_statistic  degrees_of_freedom  p_value
+    0           0.486                   1    0.485
     """
-    from lifelines import KaplanMeierFitter
-    from lifelines.statistics import multivariate_logrank_test
-
     d = DURATIONS.read(df, arg="df", duration_col=duration_col, event_col=event_col, group_col=group_col)
     durations, events = d["duration"], d["event"]
     groups = pd.Series("all", index=d.index) if group_col is None else d["group"].astype(str)
 
+    z = norm.ppf(1 - check_probability(alpha, "alpha", allow_zero=False, allow_one=False) / 2)
+    names = sorted(groups.unique())
     tables, medians = [], []
-    for name in sorted(groups.unique()):
+    for name in names:
         m = (groups == name).to_numpy()
-        kmf = KaplanMeierFitter(alpha=alpha).fit(durations[m], events[m], label=str(name))
-        ev = kmf.event_table
-        ci = kmf.confidence_interval_survival_function_
-        t = pd.DataFrame({
-            "group": name,
-            "time": ev.index.to_numpy(float),
-            "at_risk": ev["at_risk"].to_numpy(int),
-            "churned": ev["observed"].to_numpy(int),
-            "censored": ev["censored"].to_numpy(int),
-            "survival": kmf.survival_function_.iloc[:, 0].reindex(ev.index).to_numpy(),
-            "ci_lower": ci.iloc[:, 0].reindex(ev.index).to_numpy(),
-            "ci_upper": ci.iloc[:, 1].reindex(ev.index).to_numpy(),
-        })
-        tables.append(t)
+        t = _km_curve(durations.to_numpy(float)[m], events.to_numpy()[m], z)
+        tables.append(t.assign(group=name)[["group", *t.columns]])
+        below = t["survival"].to_numpy() <= 0.5 + 1e-12      # S exactly 0.5 counts despite rounding
         medians.append({"group": name, "customers": int(m.sum()), "churned": int(events[m].sum()),
-                        "median_survival": float(kmf.median_survival_time_)})
+                        "median_survival": float(t["time"].to_numpy()[below][0]) if below.any() else np.inf})
     table = pd.concat(tables, ignore_index=True)
     if group_col is None:
         table = table.drop(columns="group")
     logrank = None
-    if groups.nunique() >= 2:
-        res = multivariate_logrank_test(durations, groups, events)
-        logrank = pd.DataFrame({"test_statistic": [float(res.test_statistic)],
-                                "degrees_of_freedom": [int(res.degrees_of_freedom)],
-                                "p_value": [float(res.p_value)]})
+    if len(names) >= 2:
+        stat, dof = _logrank(durations.to_numpy(float), events.to_numpy(),
+                             pd.Categorical(groups, categories=names).codes)
+        logrank = pd.DataFrame({"test_statistic": [stat], "degrees_of_freedom": [dof],
+                                "p_value": [float(chi2.sf(stat, dof))]})
     return KaplanMeierResult(table=table, medians=pd.DataFrame(medians), logrank=logrank)
+
+
+def _risk_table(durations: np.ndarray, events: np.ndarray, codes: np.ndarray, k: int):
+    """Distinct times (with 0) and, per time and group, customers at risk, churns and exits."""
+    times, pos = np.unique(np.concatenate([[0.0], durations]), return_inverse=True)
+    pos = pos[1:]
+    shape = (len(times), k)
+    churned = np.zeros(shape)
+    removed = np.zeros(shape)
+    np.add.at(churned, (pos, codes), events)
+    np.add.at(removed, (pos, codes), 1)
+    at_risk = removed[::-1].cumsum(axis=0)[::-1]         # still there just before each time
+    return times, at_risk, churned, removed
+
+
+def _km_curve(durations: np.ndarray, events: np.ndarray, z: float) -> pd.DataFrame:
+    """Product-limit estimate, Greenwood variance and log-log band of one group."""
+    times, n, d, removed = (a if a.ndim == 1 else a[:, 0]
+                            for a in _risk_table(durations, events, np.zeros(len(durations), int), 1))
+    survival = np.cumprod(1 - d / n)
+    # Greenwood's sum; a step where everyone left (n == d) has S = 0 and an empty band
+    greenwood = np.cumsum(np.divide(d, n * (n - d), out=np.zeros_like(d), where=n > d))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = np.log(survival)
+        half = z * np.sqrt(greenwood) / np.abs(log_s)
+        lower, upper = survival ** np.exp(half), survival ** np.exp(-half)
+    lower = np.where(survival == 1, 1.0, lower)
+    upper = np.where(survival == 1, 1.0, upper)
+    return pd.DataFrame({"time": times, "at_risk": n.astype(int), "churned": d.astype(int),
+                         "censored": (removed - d).astype(int), "survival": survival,
+                         "std_error": survival * np.sqrt(greenwood), "ci_lower": lower, "ci_upper": upper})
+
+
+def _logrank(durations: np.ndarray, events: np.ndarray, codes: np.ndarray) -> tuple[float, int]:
+    """Log-rank chi-square across the groups ``codes`` (0..k-1) and its degrees of freedom."""
+    k = int(codes.max()) + 1
+    _, n_g, d_g, _ = _risk_table(durations, events, codes, k)
+    n, d = n_g.sum(axis=1), d_g.sum(axis=1)
+    keep = d > 0
+    n_g, d_g, n, d = n_g[keep], d_g[keep], n[keep], d[keep]
+    share = n_g / n[:, None]
+    observed_minus_expected = (d_g - d[:, None] * share).sum(axis=0)
+    tie = np.divide(n - d, n - 1, out=np.zeros_like(n), where=n > 1)
+    w = (d * tie)[:, None] * share
+    cov = np.diag(w.sum(axis=0)) - w.T @ share
+    u = observed_minus_expected[:-1]
+    stat = float(u @ np.linalg.pinv(cov[:-1, :-1]) @ u)
+    return stat, k - 1
 
 
 def plot_kaplan_meier(result: KaplanMeierResult, *, ax=None, band: bool = True,

@@ -222,6 +222,104 @@ def test_kaplan_meier_hand_example_and_logrank():
     assert res.logrank["p_value"].iloc[0] == pytest.approx(chi2.sf(stat, 1))
 
 
+# Freireich et al. (1963) 6-MP leukemia remission trial, weeks to relapse ("+" = censored):
+# 6-MP 6,6,6,7,10,13,16,22,23, 6+,9+,10+,11+,17+,19+,20+,25+,32+,32+,34+,35+;
+# placebo 1,1,2,2,3,4,4,5,5,8,8,8,8,11,11,12,12,15,17,22,23.
+LEUKEMIA = pd.DataFrame({
+    "weeks": [6, 6, 6, 7, 10, 13, 16, 22, 23, 6, 9, 10, 11, 17, 19, 20, 25, 32, 32, 34, 35,
+              1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23],
+    "relapse": [1] * 9 + [0] * 12 + [1] * 21,
+    "arm": ["6-MP"] * 21 + ["placebo"] * 21,
+})
+
+
+def test_kaplan_meier_greenwood_matches_published_leukemia_table():
+    # Klein & Moeschberger (2003), Survival Analysis, 2nd ed., Table 4.1A (6-MP group):
+    # time, S(t), Greenwood standard error
+    published = [(6, 0.857, 0.0764), (7, 0.807, 0.0869), (10, 0.753, 0.0963), (13, 0.690, 0.1068),
+                 (16, 0.627, 0.1141), (22, 0.538, 0.1282), (23, 0.448, 0.1346)]
+    res = kaplan_meier(LEUKEMIA, duration_col="weeks", event_col="relapse", group_col="arm")
+    mp = res.table[res.table["group"] == "6-MP"].set_index("time")
+    for t, surv, se in published:
+        assert round(mp.loc[t, "survival"], 3) == surv
+        assert round(mp.loc[t, "std_error"], 4) == se
+    assert mp.loc[6, ["at_risk", "churned", "censored"]].tolist() == [21, 3, 1]
+    # log(-log) band at t = 6 by hand: S = 6/7, sigma^2 = 3/(21*18), h = 1.959964*sigma/|log S|,
+    # limits S**exp(h), S**exp(-h) = 0.6197, 0.9516 (the 95% limits Stata's `sts list` prints)
+    assert mp.loc[6, "ci_lower"] == pytest.approx(0.6197, abs=5e-5)
+    assert mp.loc[6, "ci_upper"] == pytest.approx(0.9516, abs=5e-5)
+    # band recorded from lifelines 0.30.3 KaplanMeierFitter (the library this replaces) at t = 23
+    assert mp.loc[23, "ci_lower"] == pytest.approx(0.1880520060, rel=1e-9)
+    assert mp.loc[23, "ci_upper"] == pytest.approx(0.6801426285, rel=1e-9)
+    # medians 23 and 8 weeks (Kleinbaum & Klein 2012, ch. 2)
+    assert res.medians.set_index("group")["median_survival"].to_dict() == {"6-MP": 23.0, "placebo": 8.0}
+    # placebo curve ends at 0 (everyone relapsed): Greenwood term skipped, band closes at 0
+    last = res.table[res.table["group"] == "placebo"].iloc[-1]
+    assert (last["survival"], last["ci_lower"], last["ci_upper"]) == (0.0, 0.0, 0.0)
+
+
+def test_logrank_matches_published_leukemia_chi_square():
+    # Kleinbaum & Klein (2012), Survival Analysis: A Self-Learning Text, 3rd ed., ch. 2:
+    # log-rank statistic 16.79 on 1 df for 6-MP vs placebo (R survdiff: Chisq = 16.8, p = 4.17e-05)
+    res = kaplan_meier(LEUKEMIA, duration_col="weeks", event_col="relapse", group_col="arm")
+    assert round(res.logrank["test_statistic"].iloc[0], 2) == 16.79
+    assert res.logrank["degrees_of_freedom"].iloc[0] == 1
+    assert res.logrank["p_value"].iloc[0] == pytest.approx(4.17e-05, abs=5e-8)
+
+
+def test_kaplan_meier_telco_matches_lifelines_reference():
+    # values recorded from lifelines 0.30.3 (KaplanMeierFitter, multivariate_logrank_test) on the
+    # course's Telco data before lifelines was dropped; lesson 3.3 prints these medians and chi2
+    from crm_lessons import datasets
+
+    res = kaplan_meier(datasets.load_telco_churn(), duration_col="tenure", event_col="churn",
+                       group_col="contract")
+    assert res.logrank["test_statistic"].iloc[0] == pytest.approx(2352.8725382593416, rel=1e-12)
+    assert res.logrank["degrees_of_freedom"].iloc[0] == 2
+    tab = res.table.set_index(["group", "time"])
+    reference = {("Month-to-month", 12): (0.7030966363488644, 0.687259357620821, 0.7183040754301768),
+                 ("Month-to-month", 35): (0.4976910570445439, 0.47725661252848783, 0.5177686161946237),
+                 ("One year", 35): (0.9603498526091653, 0.9475860905395664, 0.9700545435955524),
+                 ("Two year", 12): (1.0, 1.0, 1.0),
+                 ("Two year", 35): (0.9986759658872691, 0.9947153062156867, 0.9996687683469505)}
+    for key, values in reference.items():
+        assert tab.loc[key, ["survival", "ci_lower", "ci_upper"]].tolist() == pytest.approx(values, rel=1e-12)
+    assert res.medians["median_survival"].tolist() == [35.0, np.inf, np.inf]
+
+
+def test_logrank_three_groups_matches_independent_loop():
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"tenure": rng.integers(0, 9, 60), "churned": rng.integers(0, 2, 60),
+                      "seg": rng.choice(["x", "y", "z"], 60)})
+    res = kaplan_meier(d, group_col="seg")
+    # the k-sample statistic written out time by time (Collett 2015, Modelling Survival Data, ch. 2)
+    segs = ["x", "y", "z"]
+    u, v = np.zeros(3), np.zeros((3, 3))
+    for t in sorted(d.loc[d["churned"] == 1, "tenure"].unique()):
+        at = d[d["tenure"] >= t]
+        n, dd = len(at), int(at.loc[at["tenure"] == t, "churned"].sum())
+        ng = np.array([(at["seg"] == g).sum() for g in segs])
+        dg = np.array([((at["seg"] == g) & (at["tenure"] == t) & (at["churned"] == 1)).sum() for g in segs])
+        u += dg - dd * ng / n
+        if n > 1:
+            v += dd * (n - dd) / (n - 1) * (np.diag(ng) / n - np.outer(ng, ng) / n**2)
+    stat = u[:2] @ np.linalg.solve(v[:2, :2], u[:2])
+    assert res.logrank["test_statistic"].iloc[0] == pytest.approx(stat, rel=1e-10)
+    assert res.logrank["degrees_of_freedom"].iloc[0] == 2
+    assert res.logrank["p_value"].iloc[0] == pytest.approx(chi2.sf(stat, 2), rel=1e-10)
+
+
+def test_kaplan_meier_median_on_an_exact_half_and_churn_at_zero():
+    # S = 5/6 * 4/5 * 3/4 = 1/2 exactly at t = 2: the median is 2 (lifelines' exp-log rounding said 6)
+    d = pd.DataFrame({"tenure": [0, 1, 2, 6, 6, 6], "churned": [1, 1, 1, 1, 0, 0]})
+    res = kaplan_meier(d, alpha=0.1)
+    assert res.medians["median_survival"].iloc[0] == 2.0
+    assert res.table["time"].iloc[0] == 0.0 and res.table["survival"].iloc[0] == pytest.approx(5 / 6)
+    # a 90% band is narrower than the 95% one
+    wide = kaplan_meier(d).table
+    assert (res.table["ci_upper"] - res.table["ci_lower"]).iloc[1] < (wide["ci_upper"] - wide["ci_lower"]).iloc[1]
+
+
 def test_kaplan_meier_matches_simulated_geometric_survival():
     data, truth = simulate_subscriptions(40_000, seed=5, coefficients={}, heterogeneity=False)
     res = kaplan_meier(data, group_col="contract")
@@ -240,3 +338,5 @@ def test_kaplan_meier_bad_inputs():
         kaplan_meier(d)
     with pytest.raises(CRMInputError, match="column 'seg' \\(given as group_col\\) is missing"):
         kaplan_meier(d, group_col="seg")
+    with pytest.raises(CRMInputError, match="alpha"):
+        kaplan_meier(d.iloc[:2], alpha=5)

@@ -43,6 +43,11 @@ def customer_status(data: pd.DataFrame, *, as_of, lapsed_days: int) -> pd.DataFr
     return out
 
 
+def _round(df: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+    """Round the numeric columns only (pandas 3 warns when ``round`` meets the date columns)."""
+    return df.round(dict.fromkeys(df.select_dtypes("number").columns, decimals))
+
+
 def build(data: pd.DataFrame, *, as_of=None, period: str = "M", lapsed_days: int = 180, top_n: int = 100,
           max_cohorts: int = 12, risk_threshold: float = 0.5) -> ReportResult:
     """Compute the retention-and-churn report from a transaction log ``customer_id, date, amount``."""
@@ -117,11 +122,11 @@ def build(data: pd.DataFrame, *, as_of=None, period: str = "M", lapsed_days: int
     cols = ["first_purchase", "last_purchase", "days_since_last", "purchases", "revenue", "revenue_last_365d",
             "status", "p_alive", "churn_probability", "value_at_risk"]
     res.tables = {
-        "churn-risk list": risk[["customer_id"] + cols].assign(rank=np.arange(1, len(risk) + 1)).round(4),
+        "churn-risk list": _round(risk[["customer_id"] + cols].assign(rank=np.arange(1, len(risk) + 1))),
         "status": by_status.reset_index().round(4),
         "retention curves": curves.round(4),
         "cohort matrix": cm.reset_index(),
-        "customers": status[cols].reset_index().round(4),
+        "customers": _round(status[cols].reset_index()),
     }
     res.notes = [
         f"Data: {len(data):,} purchases of {n:,} customers from {pd.Timestamp(data['date'].min()).date()} to "

@@ -62,7 +62,7 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
     check_number(daily_rate, "daily_rate", min_value=0, strict=True)
     rng = rng_from(seed)
     days = pd.date_range(start, periods=int(n_days), freq="D")
-    factors = np.asarray(_WEEKDAY)[days.dayofweek]
+    factors = np.asarray(_WEEKDAY)[days.day_of_week]
     counts = rng.poisson(daily_rate * factors)
     n = int(counts.sum())
     day = np.repeat(days.to_numpy(), counts)

@@ -10,7 +10,7 @@ BENCH_VENV ?= .venv-bench
 help:
 	@echo "make course  - set up, execute every lesson and build the HTML course in build/html"
 	@echo "make test    - set up and run the whole test suite (same as CI)"
-	@echo "make lab     - open JupyterLab on the course"
+	@echo "make lab     - open JupyterLab on the student workspace (lessons + student exercises)"
 	@echo "make nav     - regenerate the contents page and navigation cells"
 	@echo "make lock    - re-resolve requirements.lock from pyproject.toml"
 	@echo "make bench   - run the benchmarks in benchmarks/"
@@ -33,8 +33,12 @@ test: setup
 course: setup
 	$(PY) -m crm_lessons.cli course build
 
+# JupyterLab on the student workspace build/lab: the lessons and exercises/student only, so no link
+# or file dialog reaches the instructor exercises (crm_lessons/course/workspace.py); no terminal.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/Index.ipynb
+	$(PY) -m crm_lessons.cli course workspace
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=build/lab --ServerApp.terminals_enabled=False \
+	    build/lab/notebooks/Index.ipynb
 
 nav: setup
 	$(PY) -m crm_lessons.cli course nav

@@ -52,4 +52,87 @@ def test_course_builds_to_html(tmp_path):
     index_text = (html / "notebooks" / "Index.html").read_text(encoding="utf-8")
     for lesson in lessons:
         assert f"{lesson.path.stem}.html" in index_text
+    assert not [p for p in html.rglob("exercises/*.html")], "an instructor exercise was built into the site"
+    for page in html.rglob("*.html"):
+        hrefs = re.findall(r'href="([^"]*exercises/[^"]*)"', page.read_text(encoding="utf-8"))
+        assert all("exercises/student/" in h for h in hrefs), f"{page.name} links {hrefs}"
+    lesson_page = (html / "notebooks" / f"{lessons[0].path.stem}.html").read_text(encoding="utf-8")
+    assert f'href="../exercises/student/{lessons[0].path.stem}.html"' in lesson_page
     assert not (tmp_path / "jb").exists(), "scratch build folder left behind"
+
+
+# --- students reach only student copies (issue 14, item 1) -------------------------------------
+
+def _pages():
+    from crm_lessons.course.navigation import CONTENTS_NAME
+
+    import nbformat
+
+    lessons = find_lessons()
+    paths = [lesson.path for lesson in lessons] + [lessons[0].path.parent / CONTENTS_NAME]
+    return [(p, nbformat.read(p, as_version=4)) for p in paths]
+
+
+def test_no_lesson_or_contents_page_links_an_instructor_exercise():
+    from crm_lessons.course.navigation import instructor_links
+
+    bad = [f"{p.name}: {t}" for p, nb in _pages() for c in nb.cells if c.cell_type == "markdown"
+           for t in instructor_links(c.source)]
+    assert bad == [], "pages link the instructor exercise (with solutions):\n" + "\n".join(bad)
+    linked = [p for p, nb in _pages() if any("exercises/student/" in c.source for c in nb.cells)]
+    assert len(linked) == len(_pages()), "every lesson and the contents page link a student copy"
+
+
+def test_an_instructor_exercise_link_is_caught_and_rewritten(tmp_path):
+    import shutil
+
+    import nbformat
+
+    from crm_lessons.course.navigation import instructor_links, student_links, write_navigation
+
+    for lesson in find_lessons():
+        shutil.copy(lesson.path, tmp_path / lesson.path.name)
+    shutil.copytree(find_lessons()[0].path.parent.parent / "exercises", tmp_path.parent / "exercises",
+                    dirs_exist_ok=True)
+    write_navigation(tmp_path)
+    assert check_navigation(tmp_path) == []
+    victim = tmp_path / find_lessons()[0].path.name
+    nb = nbformat.read(victim, as_version=4)
+    planted = f"[the answers](../exercises/{victim.name})"
+    nb.cells.insert(2, nbformat.v4.new_markdown_cell(planted))
+    nbformat.write(nb, victim)
+    problems = check_navigation(tmp_path)
+    assert any("instructor exercise" in p and victim.name in p for p in problems), problems
+    assert instructor_links(planted) == [f"../exercises/{victim.name}"]
+    assert instructor_links(student_links(planted)) == []
+    write_navigation(tmp_path)  # `crm-lessons course nav` repairs it
+    assert check_navigation(tmp_path) == []
+
+
+def test_lab_workspace_serves_no_instructor_exercise(tmp_path):
+    """JupyterLab's own contents manager, rooted at the workspace, cannot reach a solution."""
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+    from tornado.web import HTTPError
+
+    from crm_lessons.course.workspace import make_workspace
+
+    lessons = find_lessons()
+    ws = make_workspace(tmp_path / "lab")
+    cm = FileContentsManager(root_dir=str(ws))
+    assert {e["name"] for e in cm.get("", content=True)["content"]} == {"notebooks", "exercises", "README.md"}
+    assert [e["name"] for e in cm.get("exercises", content=True)["content"]] == ["student"]
+    name = lessons[0].path.name
+    assert lessons[0].exercise.exists(), "the instructor version exists in the repository"
+    assert cm.get(f"exercises/student/{name}", content=False)["type"] == "notebook"
+    assert cm.get(f"notebooks/{name}", content=False)["type"] == "notebook"
+    for path in (f"exercises/{name}", f"notebooks/../exercises/{name}", f"../exercises/{name}",
+                 f"exercises/student/../{name}"):
+        with pytest.raises(HTTPError) as err:
+            cm.get(path, content=False)
+        assert err.value.status_code == 404, path
+    import os
+
+    served = [os.path.relpath(os.path.join(d, f), ws) for d, _, files in os.walk(ws, followlinks=True)
+              for f in files if f.endswith(".ipynb") and ".ipynb_checkpoints" not in d]
+    assert len(served) >= 2 * len(lessons)
+    assert all(s.startswith(("notebooks/", "exercises/student/")) for s in served), served

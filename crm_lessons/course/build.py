@@ -68,10 +68,10 @@ def _toc(lessons: list[Lesson], book: Path) -> str:
         en, zh = CHAPTERS.get(c, (f"Chapter {c}", ""))
         lines += [f"- caption: \"{c}. {en} ({zh})\"", "  chapters:"]
         lines += [f"  - file: notebooks/{l.path.stem}" for l in lessons if l.chapter == c]
-    exercises = sorted((book / "exercises").glob("*.ipynb"))
+    exercises = sorted((book / "exercises" / "student").glob("*.ipynb"))
     if exercises:
         lines += ["- caption: \"Exercises (练习)\"", "  chapters:"]
-        lines += [f"  - file: exercises/{p.stem}" for p in exercises]
+        lines += [f"  - file: exercises/student/{p.stem}" for p in exercises]
     return "\n".join(lines) + "\n"
 
 
@@ -100,14 +100,12 @@ def build_book(lessons: list[Lesson], executed_dir: Path, build_dir: Path = BUIL
     if book.exists():
         shutil.rmtree(book)
     (book / "notebooks").mkdir(parents=True)
-    (book / "exercises").mkdir()
+    (book / "exercises" / "student").mkdir(parents=True)
     for lesson in lessons:
         shutil.copy(executed_dir / lesson.path.name, book / "notebooks" / lesson.path.name)
-    student_dir = REPO_ROOT / "exercises" / "student"
-    for lesson in lessons:
-        copy = student_dir / lesson.path.name
-        if copy.exists():
-            shutil.copy(copy, book / "exercises" / copy.name)
+    for lesson in lessons:  # only the student copies: the instructor versions never enter the book
+        if lesson.student_exercise.exists():
+            shutil.copy(lesson.student_exercise, book / "exercises" / "student" / lesson.path.name)
     shutil.copy(REPO_ROOT / "notebooks" / CONTENTS_NAME, book / "notebooks" / CONTENTS_NAME)
     (book / "_config.yml").write_text(_CONFIG, encoding="utf-8")
     (book / "_toc.yml").write_text(_toc(lessons, book), encoding="utf-8")

@@ -11,6 +11,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     nav = sub.add_parser("nav", help="write the contents page and navigation cells")
     nav.add_argument("--check", action="store_true", help="only check; exit 1 if stale or a link is dead")
+    sub.add_parser("workspace", help="lay out the student workspace build/lab (lessons + student exercises) "
+                   "that `make lab` opens")
     build = sub.add_parser("build", help="execute every lesson and build the HTML course under build/")
     build.add_argument("--jobs", type=int, default=2, help="lessons executed at once (default 2)")
     build.add_argument("--no-execute", action="store_true", help="reuse build/executed from the last run")
@@ -27,6 +29,11 @@ def run(args: argparse.Namespace) -> int:
             return 1 if problems else 0
         for path in write_navigation():
             print(f"wrote {path}")
+        return 0
+    if args.action == "workspace":
+        from crm_lessons.course.workspace import make_workspace
+
+        print(make_workspace())
         return 0
     from crm_lessons.course.build import build_course
 

@@ -21,7 +21,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-__all__ = ["DESKTOP", "PHONE", "CHROMIUM_ARGS", "Log", "browser", "chromium_path", "open_page", "served"]
+__all__ = ["DESKTOP", "PHONE", "CHROMIUM_ARGS", "HOW_TO", "Log", "browser", "chromium_path", "open_page",
+           "require_browser", "served"]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -43,18 +44,26 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """A headless Chromium (Playwright ``Browser``) for the module's tests."""
+def require_browser() -> str:
+    """The Chromium to drive; else skip the test with :data:`HOW_TO`, or fail it under ``CI=true``."""
     exe = chromium_path()
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         exe = None
     if exe is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true but no browser: " + HOW_TO)
         pytest.skip(HOW_TO)
+    return exe
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (Playwright ``Browser``) for the module's tests."""
+    exe = require_browser()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         yield b

@@ -274,3 +274,32 @@ def test_screenshots_of_a_lesson_at_desktop_and_phone_width(html, site, browser)
             out = SCREENSHOTS / f"{lesson.path.stem}-{name}.png"
             page.screenshot(path=str(out))
             assert out.stat().st_size > 10_000
+
+
+# --- the browser tests' own rules ----------------------------------------------------------------
+
+def test_without_a_browser_the_tests_skip_with_a_how_to_but_fail_under_ci(monkeypatch, tmp_path):
+    import browser_support
+
+    monkeypatch.delenv("CRM_LESSONS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on it
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        browser_support.require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but no browser"):
+        browser_support.require_browser()
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    assert browser_support.require_browser() == str(fake)
+
+
+def test_requests_to_other_hosts_are_aborted_and_recorded(browser, tmp_path):
+    """The offline check can fail: a page that loads a CDN script is caught."""
+    (tmp_path / "index.html").write_text('<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js">'
+                                         '</script><img src="//example.org/x.png"><p>hi</p>')
+    with served(tmp_path) as base, open_page(browser, DESKTOP) as (page, log):
+        page.goto(base + "index.html")
+        page.wait_for_load_state("load")
+    assert any("cdn.jsdelivr.net" in u for u in log.external) and any("example.org" in u for u in log.external)

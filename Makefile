@@ -36,9 +36,7 @@ course: setup
 # JupyterLab on the student workspace build/lab: the lessons and exercises/student only, so no link
 # or file dialog reaches the instructor exercises (crm_lessons/course/workspace.py); no terminal.
 lab: setup
-	$(PY) -m crm_lessons.cli course workspace
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=build/lab --ServerApp.terminals_enabled=False \
-	    build/lab/notebooks/Index.ipynb
+	$(PY) -m crm_lessons.cli course lab
 
 nav: setup
 	$(PY) -m crm_lessons.cli course nav

@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, browser):
-    from crm_lessons.course.workspace import make_workspace
+    from crm_lessons.course.workspace import lab_arguments, make_workspace
 
     tmp = tmp_path_factory.mktemp("lab")
     notebooks = shutil.copytree(LESSONS[0].path.parent, tmp / "copies" / "notebooks")
@@ -49,10 +49,10 @@ def lab(tmp_path_factory, browser):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("CRM_LESSONS_STATIC_WIDGETS", "MPLBACKEND")}
     env.update(JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), JUPYTER_CONFIG_DIR=str(tmp / "config"))
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+    # what `make lab` runs (lab_arguments), on a loopback port without a token for the test
+    cmd = [sys.executable, "-m", "jupyterlab", *lab_arguments(ws), "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-           "--ServerApp.password=", f"--ServerApp.root_dir={ws}", "--ServerApp.terminals_enabled=False",
-           "--ServerApp.allow_root=True", "--LabApp.extension_manager=readonly",
+           "--ServerApp.password=", "--ServerApp.allow_root=True", "--LabApp.extension_manager=readonly",
            "--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={tmp / 'lab-workspaces'}",
            f"--LabApp.user_settings_dir={tmp / 'lab-settings'}"]
     log = open(tmp / "jupyterlab.log", "w")

@@ -26,6 +26,8 @@ Examples
 ['README.md', 'exercises', 'notebooks']
 >>> [p.name for p in (ws / "exercises").iterdir()]
 ['student']
+>>> lab_arguments(ws)[-1].endswith("lab/notebooks/Index.ipynb")
+True
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ import shutil
 from pathlib import Path
 
 from crm_lessons.course.lessons import NOTEBOOKS_DIR, REPO_ROOT, STUDENT_DIR
+from crm_lessons.course.navigation import CONTENTS_NAME
 
-__all__ = ["WORKSPACE_DIR", "make_workspace"]
+__all__ = ["WORKSPACE_DIR", "lab_arguments", "make_workspace"]
 
 #: where ``make lab`` lays out the student workspace.
 WORKSPACE_DIR = REPO_ROOT / "build" / "lab"
@@ -103,9 +106,12 @@ def make_workspace(dest: Path | str = WORKSPACE_DIR, *, notebooks: Path | str = 
     return dest
 
 
-def main() -> None:  # pragma: no cover - ``python -m crm_lessons.course.workspace``
-    print(make_workspace())
+def lab_arguments(workspace: Path | str = WORKSPACE_DIR) -> list[str]:
+    """JupyterLab's arguments for the workspace (what ``make lab`` runs, and the browser test too).
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    Rooted at the workspace, with no terminal (a shell would reach past the root), opening the
+    contents page. Paths are absolute: JupyterLab reads a file to open relative to its root.
+    """
+    ws = Path(workspace).absolute()
+    return [f"--ServerApp.root_dir={ws}", "--ServerApp.terminals_enabled=False",
+            str(ws / "notebooks" / CONTENTS_NAME)]

@@ -12,7 +12,7 @@ help:
 	@echo "make course  - set up, execute every lesson and build the HTML course in build/html"
 	@echo "make test    - set up and run the whole test suite (same as CI)"
 	@echo "make test-pandas3 - unit tests and doctests (no notebooks) with the lock's packages but pandas 3"
-	@echo "make lab     - open JupyterLab on the course"
+	@echo "make lab     - open JupyterLab on the student workspace (lessons + student exercises)"
 	@echo "make nav     - regenerate the contents page and navigation cells"
 	@echo "make lock    - re-resolve requirements.lock from pyproject.toml"
 	@echo "make bench   - run the benchmarks in benchmarks/"
@@ -51,8 +51,10 @@ test-pandas3: $(PANDAS3_VENV)/.installed-stamp
 course: setup
 	$(PY) -m crm_lessons.cli course build
 
+# JupyterLab on the student workspace build/lab: the lessons and exercises/student only, so no link
+# or file dialog reaches the instructor exercises (crm_lessons/course/workspace.py); no terminal.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/Index.ipynb
+	$(PY) -m crm_lessons.cli course lab
 
 nav: setup
 	$(PY) -m crm_lessons.cli course nav

@@ -23,14 +23,30 @@ def _pyproject_requirements() -> dict[str, str]:
     return out
 
 
+#: PyPI name -> conda-forge name, where they differ.
+CONDA_NAMES = {"playwright": "playwright-python"}
+#: on PyPI only: environment.yml installs these with pip.
+PIP_ONLY = {"django-static-mathjax"}
+
+
 def _conda_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pypi_name = {conda: pypi for pypi, conda in CONDA_NAMES.items()}
     out = {}
     for dep in env["dependencies"]:
         if isinstance(dep, str) and dep != "pip":
             r = Requirement(re.sub(r"\s+", "", dep))
+            out[pypi_name.get(r.name.lower(), r.name.lower())] = str(r.specifier)
+    for dep in _pip_section(env):
+        if dep != "-e .":
+            r = Requirement(dep)
+            assert r.name.lower() in PIP_ONLY, f"{r.name} belongs in the conda list (conda-forge has it)"
             out[r.name.lower()] = str(r.specifier)
     return out
+
+
+def _pip_section(env) -> list[str]:
+    return [d for dep in env["dependencies"] if isinstance(dep, dict) for d in dep["pip"]]
 
 
 def test_conda_environment_matches_pyproject():
@@ -39,8 +55,7 @@ def test_conda_environment_matches_pyproject():
 
 def test_conda_environment_installs_the_package_itself():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pip_section = [d for d in env["dependencies"] if isinstance(d, dict)]
-    assert pip_section == [{"pip": ["-e ."]}]
+    assert _pip_section(env)[-1] == "-e ."
     assert env["channels"] == ["conda-forge"]
 
 

@@ -20,11 +20,14 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["CHAPTERS", "PARTS", "Lesson", "find_lessons", "parse_name", "REPO_ROOT", "NOTEBOOKS_DIR"]
+__all__ = ["CHAPTERS", "PARTS", "PLAN", "Lesson", "find_lessons", "parse_name", "REPO_ROOT", "NOTEBOOKS_DIR",
+           "EXERCISES_DIR", "STUDENT_DIR"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXERCISES_DIR = REPO_ROOT / "exercises"
+#: the generated student copies of the exercises: the only exercises a student is shown.
+STUDENT_DIR = EXERCISES_DIR / "student"
 
 #: chapter number -> (English title, Chinese title), from the course plan (seed 000).
 CHAPTERS = {
@@ -46,6 +49,26 @@ PARTS = {
     "Part II — Core theory (核心理论)": (2, 3, 4, 5),
     "Part III — Technology (技术)": (6, 7, 8),
     "Part IV — Practice (实践应用)": (9, 10),
+}
+
+#: the planned lessons of the course (``/shared/COURSE.md``): (chapter, lesson) -> English title.
+#: The contents page shows a planned lesson as plain text until its notebook exists.
+PLAN = {
+    (1, 1): "Customers and relationships", (1, 2): "Why CRM: value and drivers",
+    (1, 3): "Content and role of CRM", (1, 4): "Goals: more, longer, deeper",
+    (2, 1): "Relationship lifecycle", (2, 2): "Customer value and delivered value",
+    (2, 3): "Customer lifetime value", (2, 4): "Customer equity", (2, 5): "Customer value segmentation",
+    (3, 1): "Satisfaction", (3, 2): "Loyalty", (3, 3): "Retention", (3, 4): "Churn",
+    (4, 1): "Choosing customers", (4, 2): "Prospecting methods", (4, 3): "Targeted campaigns",
+    (5, 1): "IDIC and the customer difference matrix", (5, 2): "Channels, touchpoints and communication",
+    (5, 3): "Sales funnel", (5, 4): "Complaints and service recovery",
+    (6, 1): "Customer data", (6, 2): "Customer analysis I: structure, value, credit",
+    (6, 3): "Customer analysis II: association, cross-selling, fraud",
+    (7, 1): "Contact-centre operations",
+    (8, 1): "Inside a CRM system", (8, 2): "Choosing and implementing CRM",
+    (9, 1): "Bank credit cards", (9, 2): "Real estate: Longfor", (9, 3): "Restaurant",
+    (10, 1): "Customer operations", (10, 2): "Relationship maintenance and loyalty programmes",
+    (10, 3): "Risk and early warning", (10, 4): "Capstone",
 }
 
 _NAME = re.compile(r"^(\d{2})\.(\d{2})-([A-Za-z0-9-]+)\.ipynb$")
@@ -75,8 +98,13 @@ class Lesson:
 
     @property
     def exercise(self) -> Path:
-        """The instructor exercise of the lesson (same file name under ``exercises/``)."""
+        """The instructor exercise of the lesson (same file name under ``exercises/``): never linked."""
         return self.path.parent.parent / "exercises" / self.path.name
+
+    @property
+    def student_exercise(self) -> Path:
+        """The student copy of the exercise (``exercises/student/``), the one lessons link to."""
+        return self.path.parent.parent / "exercises" / "student" / self.path.name
 
 
 def _heading(path: Path) -> str | None:

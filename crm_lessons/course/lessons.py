@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,18 @@ import nbformat
 __all__ = ["CHAPTERS", "PARTS", "PLAN", "Lesson", "find_lessons", "parse_name", "REPO_ROOT", "NOTEBOOKS_DIR",
            "EXERCISES_DIR", "STUDENT_DIR"]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+def _course_root() -> Path:
+    """The course folder (holding notebooks/ and exercises/): ``$CRM_LESSONS_ROOT``, else the current
+    folder when it holds the course, else the checkout this package was installed from in editable mode."""
+    if os.environ.get("CRM_LESSONS_ROOT"):
+        return Path(os.environ["CRM_LESSONS_ROOT"]).resolve()
+    if (Path.cwd() / "notebooks").is_dir() and (Path.cwd() / "exercises").is_dir():
+        return Path.cwd().resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+#: The course folder the course tools work on (set ``CRM_LESSONS_ROOT`` to choose another).
+REPO_ROOT = _course_root()
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 EXERCISES_DIR = REPO_ROOT / "exercises"
 #: the generated student copies of the exercises: the only exercises a student is shown.

@@ -8,10 +8,12 @@ with a known probability by category; a share of tickets are complaints (投诉)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import check_number
+from crm_lessons._validation import CRMInputError, check_number, check_probability
 from crm_lessons.simulate._base import Simulated, rng_from
 
 __all__ = ["simulate_tickets"]
@@ -21,8 +23,32 @@ _CATEGORIES = {"billing": (0.4, 0.75), "technical": (0.35, 0.45), "delivery": (0
 _WEEKDAY = (1.2, 1.1, 1.0, 1.0, 1.1, 0.8, 0.6)  # Monday..Sunday, mean 0.971
 
 
+def _category_table(categories, fcr_rate: float) -> tuple[list, np.ndarray]:
+    """(names, array of (share, P(FCR))) from None, a list of names or a mapping name -> (share, fcr)."""
+    if categories is None:
+        categories = _CATEGORIES
+    if isinstance(categories, Mapping):
+        names = list(categories)
+        table = np.array([tuple(v) for v in categories.values()], dtype=float).reshape(len(names), -1)
+        if table.shape[1] != 2:
+            raise CRMInputError(f"argument `categories`: each category needs (share, first-contact resolution "
+                                f"rate); found {dict(categories)!r}. Pass e.g. {{'billing': (0.4, 0.75)}}.")
+    else:
+        names = [c for c in categories] if not isinstance(categories, str) else [categories]
+        table = np.column_stack([np.full(len(names), 1.0), np.full(len(names), fcr_rate)])
+    if not names or len(set(names)) != len(names):
+        raise CRMInputError(f"argument `categories`: needs one or more distinct names; found {names!r}. "
+                            f"Pass e.g. ['设计', '工程质量', '销售承诺', '物业管理'].")
+    if np.any(table[:, 0] <= 0) or np.any((table[:, 1] < 0) | (table[:, 1] > 1)):
+        raise CRMInputError(f"argument `categories`: shares must be > 0 and resolution rates in [0, 1]; "
+                            f"found {table.tolist()}. Shares are rescaled to sum to 1.")
+    table[:, 0] /= table[:, 0].sum()
+    return names, table
+
+
 def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int = 0, start: str = "2024-01-01",
-                     complaint_share: float = 0.3, sigma_log_hours: float = 0.8) -> Simulated:
+                     complaint_share: float = 0.3, sigma_log_hours: float = 0.8, categories=None,
+                     fcr_rate: float = 0.6) -> Simulated:
     """Draw service tickets with known arrival, resolution-time and first-contact-resolution rates.
 
     Parameters
@@ -40,6 +66,14 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
         Probability that a ticket is a complaint (投诉) rather than a request.
     sigma_log_hours : float, default 0.8
         Standard deviation of log resolution hours.
+    categories : list or mapping, optional
+        Ticket categories (causes). A list of names gives equal shares and the
+        first-contact resolution rate ``fcr_rate`` for each (chapter 9.2's
+        ``["设计", "工程质量", "销售承诺", "物业管理"]``); a mapping gives
+        ``name -> (share, P(first-contact resolution))``. Default: billing (0.4,
+        0.75), technical (0.35, 0.45), delivery (0.25, 0.65).
+    fcr_rate : float, default 0.6
+        First-contact resolution rate of every category given as a list.
 
     Returns
     -------
@@ -48,7 +82,7 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
         ``category``, ``is_complaint``, ``resolution_hours``,
         ``first_contact_resolved``. ``truth``: ``daily_rate``,
         ``weekday_factors`` (Series), ``median_hours`` and ``fcr_rate``
-        (Series by channel / category), ``sigma_log_hours``, ``complaint_share``.
+        (Series by channel / category), ``category_share``, ``sigma_log_hours``, ``complaint_share``.
 
     Examples
     --------
@@ -57,9 +91,14 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
     ['chat', 'email', 'phone']
     >>> float(sim.truth["median_hours"]["email"])
     24.0
+    >>> sim = simulate_tickets(28, seed=1, categories=["设计", "工程质量", "销售承诺", "物业管理"])
+    >>> sim.data["category"].cat.categories.tolist(), float(sim.truth["category_share"].sum())
+    (['设计', '工程质量', '销售承诺', '物业管理'], 1.0)
     """
     check_number(n_days, "n_days", min_value=1, integer=True)
     check_number(daily_rate, "daily_rate", min_value=0, strict=True)
+    check_probability(fcr_rate, "fcr_rate")
+    cat_names, cat = _category_table(categories, fcr_rate)
     rng = rng_from(seed)
     days = pd.date_range(start, periods=int(n_days), freq="D")
     factors = np.asarray(_WEEKDAY)[days.dayofweek]
@@ -68,7 +107,6 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
     day = np.repeat(days.to_numpy(), counts)
     created = pd.to_datetime(day) + pd.to_timedelta(np.round(rng.uniform(8, 20, n) * 3600), unit="s")
     ch_names, ch = list(_CHANNELS), np.array(list(_CHANNELS.values()))
-    cat_names, cat = list(_CATEGORIES), np.array(list(_CATEGORIES.values()))
     channel = rng.choice(len(ch_names), n, p=ch[:, 0])
     category = rng.choice(len(cat_names), n, p=cat[:, 0])
     hours = ch[channel, 1] * np.exp(sigma_log_hours * rng.standard_normal(n))
@@ -87,6 +125,7 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
         "weekday_factors": pd.Series(_WEEKDAY, index=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]),
         "median_hours": pd.Series(ch[:, 1], index=ch_names),
         "fcr_rate": pd.Series(cat[:, 1], index=cat_names),
+        "category_share": pd.Series(cat[:, 0], index=cat_names),
         "sigma_log_hours": float(sigma_log_hours),
         "complaint_share": float(complaint_share),
     }

@@ -70,3 +70,80 @@ def test_bad_inputs_name_the_problem():
         weighted_pipeline(pd.DataFrame({"stage": ["z"], "amount": [1.0]}), {"a": 0.5})
     with pytest.raises(CRMInputError, match=r"must increase from stage to stage"):
         simulate_opportunities(10, win_rates=[0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
+
+
+# --------------------------------------------------------------------------- lesson 5.3 helpers
+from crm_lessons import funnel  # noqa: E402
+
+
+def test_the_slides_forecast_table_to_the_unit():
+    # seed 002, C61: 5/4/3/2/2/2 opportunities, 300/240/176/464/146/98 万欧元 = 1,424; C63: forecast formula
+    table = funnel.pipeline_table(funnel.SOURCE_FUNNEL)
+    assert table["stage_zh"].tolist() == ["销售线索", "机会建立", "方案提供", "方案评估", "商务谈判", "合同签定", "总计"]
+    assert table.loc["total", "count"] == 18 and table.loc["total", "amount"] == 1424
+    assert table["expected"].tolist() == [15.0, 24.0, 35.2, 139.2, 73.0, 78.4, 364.8]
+    f = funnel.sales_forecast(funnel.SOURCE_FUNNEL, closed_revenue=250)
+    assert f["forecast"] == pytest.approx(250 + 364.8) and f["pipeline_amount"] == 1424
+
+
+def test_velocity_and_coverage_by_hand():
+    sim = simulate_opportunities(3_000, seed=8, outside_share=0.1)
+    d = sim.data
+    closed = d[d["status"] != "open"]
+    won = closed[closed["status"] == "won"]
+    by_hand = len(closed) * (len(won) / len(closed)) * won["amount"].mean() / won["days_open"].mean()
+    assert funnel.velocity(d)["velocity"].iloc[0] == pytest.approx(by_hand)
+    rates = sim.truth["win_rates"]
+    cov = funnel.coverage(d, rates, {"R1": 1e6, "R2": 2e6, "R3": 0.0, "R4": 5e5})
+    r1 = d[d["rep"] == "R1"]
+    open1 = r1[r1["status"] == "open"]
+    gap = 1e6 - r1.loc[r1["status"] == "won", "amount"].sum()
+    assert cov.loc["R1", "gap"] == pytest.approx(max(gap, 0))
+    expected = (open1["amount"] * open1["stage"].astype(str).map(rates)).sum()
+    assert cov.loc["R1", "expected"] == pytest.approx(expected)
+    assert cov.loc["R3", "coverage"] == np.inf  # no gap
+    with pytest.raises(CRMInputError, match=r"argument `targets`: needs a target for every rep"):
+        funnel.coverage(d, rates, {"R1": 1.0})
+
+
+def test_open_pipeline_forecast_is_unbiased_against_the_simulated_outcomes():
+    # durations do not depend on the outcome, so an open deal at stage k is won with probability w_k:
+    # over many snapshots the realised revenue of the open pipeline averages its weighted forecast
+    kw = dict(seed=11, span_days=900, snapshot_days=900)
+    sim = simulate_opportunities(30_000, **kw)
+    views = {day: simulate_opportunities(30_000, **{**kw, "snapshot_days": day}).data for day in range(300, 900, 60)}
+    bt = funnel.forecast_backtest(views, sim.truth["final_status"], sim.truth["win_rates"])
+    ratio = bt["realised"].sum() / bt["forecast"].sum()
+    assert ratio == pytest.approx(1, abs=0.06), bt
+    # the same deals, seen at a later date, are the same deals (the snapshot only changes the view)
+    later = views[840].set_index("opportunity_id")
+    early = views[300].set_index("opportunity_id")
+    assert (later.loc[early.index, "amount"] == early["amount"]).all()
+
+
+def test_stage_progress_moves_only_up_the_funnel():
+    kw = dict(seed=5, span_days=365)
+    before = simulate_opportunities(4_000, snapshot_days=200, **kw).data
+    after = simulate_opportunities(4_000, snapshot_days=290, **kw).data
+    prog = funnel.stage_progress(before, after)
+    assert prog.to_numpy().sum() == (before["status"] == "open").sum()
+    stages = list(before["stage"].cat.categories)
+    for row in prog.index:  # an open deal never moves down
+        for col in prog.columns:
+            if col in stages and stages.index(col) < stages.index(row):
+                assert prog.loc[row, col] == 0
+
+
+def test_roles_effect_and_out_of_funnel_share_are_recovered():
+    sim = simulate_opportunities(60_000, seed=9, span_days=90, snapshot_days=730, outside_share=0.2,
+                                 role_effect=0.1)
+    d = sim.data
+    won = d[d["status"] == "won"]
+    assert (~won["in_funnel"]).mean() == pytest.approx(0.2, abs=0.02)
+    at_contract = d[d["in_funnel"] & d["stage"].isin(["contract", "implementation"])]
+    rate = at_contract.groupby("roles_engaged")["status"].apply(lambda s: (s == "won").mean())
+    truth = 0.8 * (1 + 0.1 * (rate.index - 2))
+    n = at_contract.groupby("roles_engaged").size()
+    assert np.all(np.abs(rate - truth) < 4 * np.sqrt(truth * (1 - truth) / n))
+    with pytest.raises(CRMInputError, match=r"argument `role_effect`"):
+        simulate_opportunities(10, role_effect=0.2)

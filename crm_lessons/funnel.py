@@ -29,9 +29,10 @@ import pandas as pd
 
 from crm_lessons._validation import (CRMInputError, check_dataframe, check_number, check_numeric, check_rows,
                                      require_columns)
+from crm_lessons._segmentation_plots import _axes
 from crm_lessons.tables import OPPORTUNITIES, Column
 
-__all__ = ["SOURCE_FUNNEL", "coverage", "forecast_backtest", "pipeline_table", "sales_forecast", "stage_progress",
+__all__ = ["SOURCE_FUNNEL", "coverage", "forecast_backtest", "pipeline_table", "plot_funnel", "sales_forecast", "stage_progress",
            "stage_win_rates", "velocity", "weighted_pipeline"]
 
 #: The slides' funnel table (seed 002, C61): stage, the source's name, opportunities, total amount
@@ -487,3 +488,42 @@ def forecast_backtest(views: Mapping, outcomes: pd.Series, win_rates, *, stage_c
     out["error"] = out["realised"] - out["forecast"]
     out["error_pct"] = (out["error"] / out["forecast"]).round(3)
     return out
+
+
+def plot_funnel(pipeline: pd.DataFrame, *, ax=None, unit: str = "", title: str = "Sales funnel"):
+    """Funnel chart: one centred bar per stage, width = amount, labelled with count, amount and expected value.
+
+    Parameters
+    ----------
+    pipeline : DataFrame
+        By stage with ``count``, ``amount`` and ``win_rate`` (a ``total`` row is dropped).
+    ax : matplotlib Axes, optional
+    unit : str
+        Unit of the amounts, shown in the labels.
+    title : str
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> len(plot_funnel(SOURCE_FUNNEL).patches)
+    6
+    """
+    table = pipeline_table(pipeline).drop(index="total")
+    ax = _axes(ax, (7, 4))
+    y = np.arange(len(table))[::-1]
+    width = table["amount"].to_numpy(dtype=float)
+    ax.barh(y, width, left=-width / 2, color="#4c72b0", alpha=0.8)
+    for yi, (stage, row) in zip(y, table.iterrows()):
+        ax.text(0, yi, f"{stage}: {int(row['count'])} deals, {row['amount']:,.0f}{unit} "
+                       f"x {row['win_rate']:.0%} = {row['expected']:,.1f}{unit}",
+                ha="center", va="center", fontsize=8, color="black",
+                bbox=dict(facecolor="white", alpha=0.7, edgecolor="none", pad=1))
+    ax.set_yticks([])
+    ax.set_xlabel(f"total amount at the stage{' (' + unit.strip() + ')' if unit else ''}, centred")
+    ax.set_title(title)
+    return ax

@@ -156,7 +156,7 @@ def complaint_pareto(tickets: pd.DataFrame, *, category_col: str = "category", c
     >>> import pandas as pd
     >>> t = pd.DataFrame({"category": ["设计", "物业管理", "物业管理", "工程质量"],
     ...                   "is_complaint": [True, True, True, False]})
-    >>> complaint_pareto(t, categories=["设计", "工程质量", "销售承诺", "物业管理"])
+    >>> complaint_pareto(t, categories=["设计", "工程质量", "销售承诺", "物业管理"]).round(3)
           complaints  share  cumulative_share
     物业管理           2  0.667             0.667
     设计             1  0.333             1.000
@@ -180,8 +180,8 @@ def complaint_pareto(tickets: pd.DataFrame, *, category_col: str = "category", c
     if total == 0:
         raise CRMInputError("argument `tickets`: there are no complaints to rank; found 0 flagged rows. "
                             "Pass complaint_col=None to rank every ticket.")
-    out = pd.DataFrame({"complaints": counts, "share": (counts / total).round(3),
-                        "cumulative_share": (counts.cumsum() / total).round(3)})
+    out = pd.DataFrame({"complaints": counts, "share": counts / total,
+                        "cumulative_share": counts.cumsum() / total})
     out.index.name = None
     return out
 

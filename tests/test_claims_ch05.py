@@ -48,3 +48,39 @@ def test_5_3_explore_at_the_ends_of_its_controls(funnel_lesson):
     views = list(ns["views"])
     call_at_range_ends(ns, "explore", {"made_on": [views[0], views[-1]],
                                        "win_rates": list(ns["rates"].columns), "cycle_cut": [0, 0.5]})
+
+
+RUNS_5_4 = [dict(seed=42), dict(seed=7, n_customers=500), dict(seed=11, share_after=0.25)]
+
+
+@pytest.fixture(scope="module", params=RUNS_5_4, ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()))
+def complaints_lesson(request):
+    return run_lesson("05.04", **request.param), request.param
+
+
+def test_5_4_compliance_close_to_the_truth(complaints_lesson):
+    ns, _ = complaints_lesson
+    t = ns["table"]
+    p = t["true_within_promise"]
+    assert (np.abs(t["within_promise"] - p) < 4 * np.sqrt(p * (1 - p) / t["tickets"])).all()
+
+
+def test_5_4_control_chart_signals_after_the_fix(complaints_lesson):
+    ns, params = complaints_lesson
+    chart, before, after = ns["chart"], ns["before"], ns["after"]
+    if params.get("share_after", 0.2) <= 0.2:  # "at the default share_after (20%) ... far outside the limits"
+        assert chart.loc[after, "signal"].mean() > 0.8
+    assert chart.loc[before, "signal"].sum() <= 2
+
+
+def test_5_4_revenue_at_risk_and_word_of_mouth(complaints_lesson):
+    ns, _ = complaints_lesson
+    r = ns["risk"]
+    assert r["churn_flagged"] > 3 * r["churn_others"]  # "churn far more"
+    assert abs(ns["reach"].mean() - 1200) < 5  # "almost certain to be near the slides' 1,200"
+    assert 1100 < ns["low"] and ns["high_"] < 1300
+
+
+def test_5_4_explore_at_the_ends_of_its_controls(complaints_lesson):
+    ns, _ = complaints_lesson
+    call_at_range_ends(ns, "explore", {"threshold": [1, 9], "save_share": [0, 1]})

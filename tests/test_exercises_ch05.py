@@ -12,6 +12,8 @@ IDS = [f"s{i:03d}" for i in range(50)]
 ANSWERS = {
     "05.03": ["weighted_open", "proposal_win_rate", "outside_revenue_share", "weakest_rep",
               "weakest_expected_coverage"],
+    "05.04": ["phone_fcr", "complaints_per_1000", "email_compliance", "late_tickets", "n_causes_80",
+              "top_cause_share", "n_high_value_repeat", "high_value_repeat_value"],
 }
 
 

@@ -21,7 +21,7 @@ __all__ = ["simulate_tickets"]
 
 _CHANNELS = {"phone": (0.5, 4.0), "email": (0.3, 24.0), "chat": (0.2, 1.5)}  # share, median hours
 _CATEGORIES = {"billing": (0.4, 0.75), "technical": (0.35, 0.45), "delivery": (0.25, 0.65)}  # share, P(FCR)
-_PROMISED_HOURS = {"phone": 8.0, "email": 48.0, "chat": 4.0}  # the time limit promised (承诺的时限)
+_PROMISED_HOURS = {"phone": 8.0, "email": 36.0, "chat": 4.0}  # the time limit promised (承诺的时限)
 _RESPONSE_HOURS = {"phone": 0.05, "email": 6.0, "chat": 0.1}  # mean hours to the first response
 _WEEKDAY = (1.2, 1.1, 1.0, 1.0, 1.1, 0.8, 0.6)  # Monday..Sunday, mean 0.971
 
@@ -94,7 +94,7 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
         ``category``, ``is_complaint``, ``resolution_hours``,
         ``first_contact_resolved``, ``customer_id``, ``first_response_hours``
         and ``promised_hours`` (the time limit promised to the customer, by
-        channel: phone 8, email 48, chat 4). ``truth``: ``customers`` (DataFrame:
+        channel: phone 8, email 36, chat 4). ``truth``: ``customers`` (DataFrame:
         ``customer_id``, ``value``, ``propensity``), ``promised_hours``,
         ``within_promise`` (true probability of meeting the promise, by channel),
         ``response_mean_hours``, ``daily_rate``,

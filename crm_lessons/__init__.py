@@ -19,8 +19,8 @@ module                concept                                                   
 ``loyalty``           loyalty (客户忠诚): indicators, switching, loyalty types     3.2
 ``retention``         retention (客户保持): cohorts, Kaplan-Meier, sBG             3.3
 ``churn``             churn (客户流失): measures, prediction, early warning        3.4
-``funnel``            the sales funnel (销售漏斗)                                  5.2
-``complaints``        complaints and service recovery (客户投诉)                   5.3
+``funnel``            the sales funnel (销售漏斗)                                  5.3
+``complaints``        complaints and service recovery (客户投诉)                   5.4
 ``callcenter``        contact-centre staffing with Erlang C (呼叫中心)             7.1
 ====================  =========================================================  =======
 

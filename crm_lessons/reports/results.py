@@ -33,9 +33,9 @@ from pathlib import Path
 import pandas as pd
 
 from crm_lessons.io import safe_filename, write_csv_safe
+from crm_lessons.reports._charts import CHART_SIZE, render_png
 
 __all__ = [
-    "CJK_FONTS",
     "Chart",
     "ReportResult",
     "fmt_money",
@@ -59,7 +59,7 @@ class Chart:
     draw: Callable
     table: str | None = None
     key: bool = True
-    size: tuple[float, float] = (7.0, 3.6)
+    size: tuple[float, float] = CHART_SIZE
 
 
 @dataclass
@@ -118,50 +118,21 @@ def show_summary(result: ReportResult) -> None:
     display(Markdown(summary_markdown(result)))
 
 
-#: Fonts with Chinese glyphs, tried in this order for chart labels (Windows, macOS, Linux names).
-CJK_FONTS = ("Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Sans CJK SC", "Noto Sans SC",
-             "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Arial Unicode MS")
-
-
-def _font_context():
-    """rc settings that put an installed CJK font behind the default one, so Chinese labels show."""
-    import matplotlib as mpl
-    from matplotlib import font_manager
-
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [f for f in CJK_FONTS if f in have]
-    return mpl.rc_context({"font.sans-serif": [*mpl.rcParams["font.sans-serif"][:1], *cjk,
-                                               *mpl.rcParams["font.sans-serif"][1:]]})
-
-
-def _draw(chart: Chart):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=chart.size)
-    chart.draw(ax)
-    ax.set_title(chart.title)
-    fig.tight_layout()
-    return fig
-
-
 def show_charts(result: ReportResult, *, key: bool = True) -> None:
-    """Draw the key charts (``key=True``) or the others, one figure each.
+    """Draw the key charts (``key=True``) or the others, one PNG each at slide resolution.
 
-    Chinese labels use an installed CJK font (:data:`CJK_FONTS`); without one
-    they show as boxes, and the missing-glyph warnings are not printed.
+    Chinese labels use the shipped Noto Sans SC font (:mod:`crm_lessons.reports._charts`).
     """
-    import warnings
-
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    from IPython.display import Image, display
 
     for chart in result.charts:
         if chart.key == key:
-            with _font_context(), warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-                fig = _draw(chart)
-                display(fig)
-            plt.close(fig)
+            png = render_png(chart.draw, title=chart.title, size=chart.size)
+            display(Image(data=png, format="png", width=_SHOWN_WIDTH))
+
+
+#: Width in pixels at which the (larger) chart PNGs are shown in report.html.
+_SHOWN_WIDTH = 760
 
 
 def show_tables(result: ReportResult, *, rows: int = 10) -> None:

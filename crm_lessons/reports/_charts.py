@@ -27,7 +27,7 @@ import io
 from pathlib import Path
 
 __all__ = ["CHART_DPI", "CHART_SIZE", "CJK_FONT", "chart_fonts", "chart_style", "cjk_font_path",
-           "missing_glyphs", "render_png"]
+           "missing_glyphs", "percent_axis", "render_png"]
 
 #: The font with Chinese glyphs used in every report chart.
 CJK_FONT = "Noto Sans SC"
@@ -101,3 +101,10 @@ def render_png(draw, *, title: str, size=CHART_SIZE, dpi: int = CHART_DPI) -> by
         finally:
             plt.close(fig)
     return buf.getvalue()
+
+
+def percent_axis():
+    """A tick formatter showing shares 0..1 as 0%..100%."""
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0, decimals=0)

@@ -83,9 +83,10 @@ def missing_glyphs(text: str) -> list[str]:
     return sorted({c for c in text if not c.isspace() and not any(f.get_char_index(ord(c)) for f in fonts)})
 
 
-def render_png(draw, *, title: str, size=CHART_SIZE, dpi: int = CHART_DPI) -> bytes:
+def render_png(draw, *, title: str, size=CHART_SIZE, dpi: int = CHART_DPI, footnote: str = "") -> bytes:
     """Draw ``draw(ax)`` on a new figure titled ``title`` and return it as PNG bytes.
 
+    ``footnote`` (the chart's base, n = ...) goes in the bottom-right corner, below the axis label.
     Missing-glyph warnings are not silenced (a chart with boxes must be seen).
     """
     import matplotlib.pyplot as plt
@@ -95,7 +96,9 @@ def render_png(draw, *, title: str, size=CHART_SIZE, dpi: int = CHART_DPI) -> by
         try:
             draw(ax)
             ax.set_title(title)
-            fig.tight_layout()
+            if footnote:
+                fig.text(0.99, 0.01, footnote, ha="right", va="bottom", fontsize=9, color="0.35")
+            fig.tight_layout(rect=(0, 0.05 if footnote else 0, 1, 1))
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi)
         finally:

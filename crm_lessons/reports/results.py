@@ -86,14 +86,7 @@ class Chart:
     def render(self) -> bytes:
         """The chart as a slide-sized PNG (drawn once)."""
         if self.png is None:
-            base = self.base
-
-            def draw(ax):
-                self.draw(ax)
-                if base:
-                    ax.figure.text(0.99, 0.01, base, ha="right", va="bottom", fontsize=9, color="0.35")
-
-            self.png = render_png(draw, title=self.title, size=self.size)
+            self.png = render_png(self.draw, title=self.title, size=self.size, footnote=self.base)
         return self.png
 
 

@@ -126,12 +126,16 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
     shown = sizes.head(max_cohorts)
 
     def _curves(ax):
+        from matplotlib.ticker import MaxNLocator
+
         retention.plot_retention_curves(curves, ax=ax, max_cohorts=max_cohorts, title="")
         ax.set_xlabel(tr(f"{unit_en.capitalize()}s since first purchase", f"距首购的{unit_zh}数"))
         ax.set_ylabel(tr("Share of cohort buying", "同期群中购买的客户占比"))
         ax.yaxis.set_major_formatter(percent_axis())
-        ax.legend([tr("each cohort", "各同期群"), tr("all cohorts", "全部同期群")] if len(shown) else [],
+        lines = ax.get_lines()
+        ax.legend([lines[0], lines[-1]], [tr("each cohort", "各同期群"), tr("all cohorts", "全部同期群")],
                   fontsize="small")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
     def _status(ax):
         x = np.arange(len(by_status))
@@ -147,9 +151,14 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
     def _heat(ax):
         retention.plot_cohort_matrix(recent, ax=ax, annot=False)
         ax.set_title("")
+        ax.grid(False)
+        bar = getattr(ax.collections[0], "colorbar", None) if ax.collections else None
+        if bar is not None:
+            bar.set_label(tr("share of the cohort buying", "同期群中购买的客户占比"))
         ax.set_ylabel(tr("Cohort (customers)", "同期群（客户数）"))
-        ax.set_yticks(np.arange(len(recent)) + 0.5, [f"{c} ({int(k):,})" for c, k in
-                                                      zip(recent.index.astype(str), recent.iloc[:, 0])])
+        ticks = ax.get_yticks()
+        ax.set_yticks(ticks, [f"{recent.index[int(t)]} ({int(recent.iloc[int(t), 0]):,})" for t in ticks],
+                      rotation=0)
         ax.set_xlabel(tr(f"{unit_en.capitalize()}s since first purchase", f"距首购的{unit_zh}数"))
 
     res.charts = [] if curves.empty else [

@@ -114,6 +114,10 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
         def _ipa(ax):
             sat.plot_importance_performance(ipa, ax=ax)
             ax.set_title("")
+            if tr.zh and "quadrant_zh" in ipa:
+                names = dict(zip(ipa["quadrant"], ipa["quadrant_zh"]))
+                for t in ax.get_legend().get_texts():
+                    t.set_text(names.get(t.get_text(), t.get_text()))
             ax.set_xlabel(tr("Performance (mean rating)", "表现（平均评分）"))
             ax.set_ylabel(tr("Importance (correlation with overall satisfaction)", "重要性（与总体满意度的相关）"))
 

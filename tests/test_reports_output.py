@@ -142,6 +142,7 @@ def test_workbook_has_every_table_with_headers_and_number_formats(tmp_path, valu
 
 def test_table_too_long_for_excel_says_so_and_is_written_as_parquet(tmp_path, monkeypatch):
     monkeypatch.setattr(results, "EXCEL_MAX_ROWS", 5)
+    monkeypatch.setattr(results, "WORKBOOK_MAX_ROWS", 3)
     res = ReportResult(title="t", tables={"customers": pd.DataFrame({"customer_id": [f"C{i}" for i in range(8)],
                                                                      "clv": np.arange(8.0)}),
                                           "small": pd.DataFrame({"n": [1]})})
@@ -152,6 +153,14 @@ def test_table_too_long_for_excel_says_so_and_is_written_as_parquet(tmp_path, mo
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["customers"]
     assert ws.cell(1, 1).value == "Too long for Excel: 8 rows (a sheet holds 5)."
     assert ws.cell(2, 1).value == "The whole table is in tables/customers.parquet, tables/customers.csv"
+    # longer than the workbook takes, short enough for Excel: said so, and also Parquet
+    res.tables["customers"] = res.tables["customers"].head(4)
+    paths = results.save_tables(res, tmp_path / "b")
+    assert sorted(p.name for p in paths) == ["customers.csv", "customers.parquet", "small.csv"]
+    save_workbook(res, tmp_path / "b.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "b.xlsx")
+    assert wb["customers"].cell(1, 1).value == "Too long for this workbook: 4 rows (sheets here hold up to 3)."
+    assert wb["small"].cell(2, 1).value == 1
 
 
 def test_batch_label_names_the_store_and_input_notes_are_listed():

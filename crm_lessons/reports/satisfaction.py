@@ -6,6 +6,7 @@ import pandas as pd
 
 from crm_lessons import satisfaction as sat
 from crm_lessons._validation import CRMInputError
+from crm_lessons.reports._charts import percent_axis
 from crm_lessons.reports._text import Text
 from crm_lessons.reports.results import Chart, ReportResult
 
@@ -124,6 +125,8 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
         def _drivers(ax):
             d = drv[share_col].sort_values()
             ax.barh([str(i) for i in d.index], d.to_numpy(), color="tab:purple")
+            if share_col == "lmg_share":
+                ax.xaxis.set_major_formatter(percent_axis())
             ax.set_xlabel(tr("Share of explained variance (LMG)", "可解释方差占比（LMG）") if share_col == "lmg_share"
                           else tr("Standardised coefficient", "标准化系数"))
 

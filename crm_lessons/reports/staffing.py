@@ -92,6 +92,7 @@ def build(data: pd.DataFrame, *, as_of, lang: str = "en", currency: str = "¥", 
 
     def _daily(ax):
         ax.plot(daily["date"], daily["calls"], lw=1)
+        ax.tick_params(axis="x", labelrotation=30)
         ax.set_xlabel(tr("Date", "日期"))
         ax.set_ylabel(tr("Calls per day", "每日来电量"))
 

@@ -35,7 +35,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from crm_lessons.values import parse_dates, parse_numbers
+from crm_lessons.values import NOTES_ATTR, bad_date_fix, parse_dates, parse_numbers
 
 __all__ = [
     "CRMInputError",
@@ -203,7 +203,7 @@ def check_numeric(df: pd.DataFrame, column: str, *, arg: str, col_arg: str | Non
     s = df[column]
     if not allow_missing:
         check_no_missing(df, column, arg=arg, col_arg=col_arg)
-    num, _notes = parse_numbers(s)
+    num, notes = parse_numbers(s)
     check_rows(df, num.isna() & s.notna(), s, **where_, rule="values must be numbers",
                 fix="Remove currency signs, thousands separators and text from this column.")
     s = num
@@ -217,6 +217,7 @@ def check_numeric(df: pd.DataFrame, column: str, *, arg: str, col_arg: str | Non
     if max_value is not None:
         check_rows(df, s > max_value, s, **where_, rule=f"values must be <= {max_value:g}",
                     fix="Correct or remove these rows.")
+    s.attrs[NOTES_ATTR] = notes  # what was converted (¥, thousands separators), for reports to say
     return s
 
 
@@ -226,9 +227,10 @@ def check_dates(df: pd.DataFrame, column: str, *, arg: str, col_arg: str | None 
     where_ = {"arg": arg, "column": column, "col_arg": col_arg}
     check_no_missing(df, column, arg=arg, col_arg=col_arg)
     s = df[column]
-    parsed, _notes = parse_dates(s, format=format)
-    check_rows(df, parsed.isna(), s, **where_, rule="values must be dates",
-                fix="Write dates as YYYY-MM-DD (e.g. 2024-03-31).")
+    parsed, notes = parse_dates(s, format=format)
+    bad = parsed.isna()
+    check_rows(df, bad, s, **where_, rule="values must be dates",
+                fix=bad_date_fix(s[bad.to_numpy()].iloc[0]) if bad.any() else "")
     s = parsed
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_localize(None)
@@ -237,6 +239,7 @@ def check_dates(df: pd.DataFrame, column: str, *, arg: str, col_arg: str | None 
         check_rows(df, s > limit, s, **where_, rule=f"dates must not be after {limit.date()}",
                     fix="Check the date format (day/month swapped?) or pass a later as-of date.",
                     show=lambda v: str(v.date()))
+    s.attrs[NOTES_ATTR] = notes  # what was converted (2023年1月5日, Excel serials...), for reports to say
     return s
 
 

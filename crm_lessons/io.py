@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as _dt
 import io
 import os
 import re
@@ -49,6 +50,7 @@ from crm_lessons._validation import FIRST_LINE_ATTR, SOURCE_ATTR, CRMInputError
 __all__ = [
     "READABLE_SUFFIXES",
     "atomic_output_dir",
+    "atomic_write",
     "escape_formulas",
     "read_table",
     "safe_filename",
@@ -246,7 +248,11 @@ def _read_text(path: Path, *, header_row, dtype):
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, header=None, skiprows=h + 1, names=columns,
                          dtype=dtype, skip_blank_lines=False, low_memory=False)
+    except MemoryError:
+        raise _too_big(path) from None
     except pd.errors.ParserError as exc:
+        if "out of memory" in str(exc):
+            raise _too_big(path) from None
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         where_ = f"file '{name}', line {int(m.group(2))}" if m else f"file '{name}'"
         found = f"{m.group(3)} fields where the header has {len(columns)}" if m else str(exc)
@@ -263,25 +269,52 @@ def _read_text(path: Path, *, header_row, dtype):
     return df, h + 2
 
 
+def _workbook_sheets(path: Path) -> list[tuple[str, int]]:
+    """The sheets of a workbook with their number of filled rows (a damaged file raises)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [(ws.title, sum(1 for r in ws.iter_rows(values_only=True)
+                               if any(v is not None and str(v).strip() for v in r))) for ws in wb.worksheets]
+    finally:
+        wb.close()
+
+
 def _read_excel(path: Path, *, sheet, header_row, dtype):
     name = path.name
-    try:
-        raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
-                            engine="openpyxl", dtype=object)
-    except ValueError as exc:
-        if "Worksheet" in str(exc) or "not found" in str(exc):
-            import openpyxl
-            wb = openpyxl.load_workbook(path, read_only=True)
-            raise CRMInputError(
-                f"file '{name}': sheet {sheet!r} not found; found sheets {wb.sheetnames}. "
-                "Pass one of these names (command line: --sheet NAME)."
-            ) from None
-        raise
-    except Exception as exc:  # zip/openpyxl errors: not a real xlsx
+    head = path.read_bytes()[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE container: Excel's encrypted (password) format
         raise CRMInputError(
-            f"file '{name}': cannot be read as an Excel workbook; found {type(exc).__name__}: {exc}. "
-            "Open it in Excel and save it again as .xlsx."
+            f"file '{name}': the workbook is password-protected (encrypted); found an encrypted Excel file. "
+            "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password) and "
+            "save it again, or export the sheet as CSV."
+        )
+    try:
+        sheets = _workbook_sheets(path)
+    except Exception as exc:  # zip/openpyxl errors: damaged, or not a real xlsx
+        raise CRMInputError(
+            f"file '{name}': cannot be read as an Excel workbook (damaged, or not an .xlsx file); found "
+            f"{type(exc).__name__}: {exc}. Open it in Excel and save it again as .xlsx, or export it as CSV."
         ) from None
+    names = [t for t, _ in sheets]
+    if sheet is not None and sheet not in names:
+        raise CRMInputError(
+            f"file '{name}': sheet {sheet!r} not found; found sheets {names}. "
+            "Pass one of these names (command line: --sheet NAME)."
+        )
+    filled = [f"{t} ({k} row{'s' if k > 1 else ''})" for t, k in sheets if k]
+    if sheet is None and len(filled) > 1:
+        raise CRMInputError(
+            f"file '{name}': the workbook has {len(filled)} sheets with data, so which one to read is not clear; "
+            f"found sheets {', '.join(filled)}. Pass the sheet to read (command line: --sheet NAME)."
+        )
+    if sheet is None:
+        sheet = next((t for t, k in sheets if k), names[0])
+    try:
+        raw = pd.read_excel(path, sheet_name=sheet, header=None, engine="openpyxl", dtype=object)
+    except MemoryError:
+        raise _too_big(path) from None
     if raw.empty:
         raise CRMInputError(
             f"file '{name}': the sheet is empty; found no cells. "
@@ -298,6 +331,8 @@ def _read_excel(path: Path, *, sheet, header_row, dtype):
     while n > 0 and empty[n - 1]:
         n -= 1
     df = df.iloc[:n].reset_index(drop=True)
+    df = _fill_merged(path, sheet, df, h)
+    df = df.map(lambda v: v.isoformat() if isinstance(v, _dt.time) else v)  # a time cell: its text, not a date
     df = df.infer_objects()
     keep_text = {k for k, v in dict(dtype or {}).items() if v is str and k in df.columns}
     for col in df.columns:
@@ -312,6 +347,45 @@ def _read_excel(path: Path, *, sheet, header_row, dtype):
         df = df.astype(rest)
     # raw rows counted from 0 = Excel row 1
     return df, h + 2
+
+
+def _fill_merged(path: Path, sheet: str, df: pd.DataFrame, header_index: int) -> pd.DataFrame:
+    """Cells of a merged range (a store name merged over its rows) take the range's value; noted on attrs."""
+    if not df.isna().any().any():
+        return df
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    try:
+        ranges = list(wb[sheet].merged_cells.ranges)
+    finally:
+        wb.close()
+    filled = 0
+    for rng in ranges:
+        top = rng.min_row - 2 - header_index  # Excel row (1-based) -> data row (0-based, below the header)
+        rows = range(max(top, 0), min(rng.max_row - 1 - header_index, len(df)))
+        if top < 0 or len(rows) < 2:
+            continue
+        for c in range(rng.min_col - 1, min(rng.max_col, df.shape[1])):
+            value = df.iat[top, c]
+            for r in rows[1:]:
+                if pd.isna(df.iat[r, c]):
+                    df.iat[r, c] = value
+                    filled += 1
+    if filled:
+        from crm_lessons.values import NOTES_ATTR
+
+        df.attrs[NOTES_ATTR] = [[f"{filled:,} cells of merged ranges took the value of the merged cell.",
+                                 f"合并单元格中的 {filled:,} 个单元格取合并单元格的值。"]]
+    return df
+
+
+def _too_big(path: Path) -> CRMInputError:
+    size = path.stat().st_size / 2**20
+    return CRMInputError(
+        f"file '{path.name}': too large for the memory of this computer; found {size:,.0f} MB. Split the file "
+        "(e.g. one file per year or store, then --input FOLDER), or run on a computer with more memory."
+    )
 
 
 def _excel_text(value):
@@ -384,11 +458,24 @@ def write_csv_safe(df: pd.DataFrame, path, *, index: bool = False) -> Path:
     >>> p.read_text(encoding="utf-8-sig").splitlines()
     ['store', "'=HYPERLINK(1)"]
     """
+    return atomic_write(path, lambda tmp: escape_formulas(df).to_csv(tmp, index=index, encoding="utf-8-sig"))
+
+
+def atomic_write(path, write) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``: never half a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_write(p, lambda tmp: pathlib.Path(tmp).write_text("done")).read_text()
+    'done'
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        escape_formulas(df).to_csv(tmp, index=index, encoding="utf-8-sig")
+        write(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -471,8 +558,10 @@ def atomic_output_dir(target, *, overwrite: bool = False, marker: str = ".crm-le
                 f"argument `out`: only an earlier report directory can be overwritten; found '{target}', "
                 "which was not made by crm-lessons. Choose a new --out directory."
             )
+    made = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    done = False
     try:
         yield tmp
         (tmp / marker).write_text("made by crm-lessons; safe to delete\n", encoding="utf-8")
@@ -484,6 +573,11 @@ def atomic_output_dir(target, *, overwrite: bool = False, marker: str = ".crm-le
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+        done = True
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if not done:  # a refused or failed run leaves no empty folders behind
+            for p in made:
+                with contextlib.suppress(OSError):
+                    p.rmdir()

@@ -152,7 +152,8 @@ def _log(transactions, arg, customer_col, date_col, amount_col, as_of=None, **mo
 
 # --------------------------------------------------------------------------- RFM
 def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "customer_id",
-              date_col: str = "date", amount_col: str = "amount", n_bins: int = 5) -> pd.DataFrame:
+              date_col: str = "date", amount_col: str = "amount", n_bins: int = 5,
+              recency_days=None) -> pd.DataFrame:
     """Recency, frequency and monetary value (RFM) of every customer, with scores and segments.
 
     Parameters
@@ -166,6 +167,11 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
         Column names in ``transactions``.
     n_bins : int, default 5
         Number of score levels of R, F and M (2..9).
+    recency_days : sequence of int, optional
+        Score R by days instead of rank: ``n_bins - 1`` increasing numbers of
+        days. A customer quiet for at most ``recency_days[0]`` days gets R =
+        ``n_bins``, ... one quiet for more than ``recency_days[-1]`` days gets
+        R = 1, whatever the other customers do.
 
     Returns
     -------
@@ -222,8 +228,16 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     3                 21          3     110.0       333
     >>> rfm.loc[3, "rfm_class_zh"]
     '重要价值客户'
+    >>> rfm_table(tx, as_of="2024-03-31", n_bins=3, recency_days=[25, 40])["r_score"].tolist()
+    [2, 1, 3]
     """
     check_number(n_bins, "n_bins", min_value=2, max_value=9, integer=True)
+    days = None if recency_days is None else np.asarray(recency_days, dtype=float)
+    if days is not None and (days.shape != (n_bins - 1,) or not np.all(np.diff(days) > 0) or days[0] < 0):
+        raise CRMInputError(
+            f"argument `recency_days`: must be {n_bins - 1} increasing numbers of days >= 0 (one fewer than "
+            f"n_bins); found {list(np.ravel(recency_days))!r}. Pass e.g. recency_days={[30, 90, 180, 365][:n_bins - 1]}."
+        )
     log = _log(transactions, "transactions", customer_col, date_col, amount_col, as_of=as_of)
     day = as_of_date(log)
     daily = log.groupby(["customer_id", "date"], sort=True)["amount"].sum().reset_index()
@@ -234,7 +248,8 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
         "monetary": g["amount"].sum(),
     })
     out.index.name = "customer_id"
-    out["r_score"] = rank_scores(out["recency"], n_bins=n_bins, higher_is_better=False)
+    out["r_score"] = (rank_scores(out["recency"], n_bins=n_bins, higher_is_better=False) if days is None
+                      else pd.Series(n_bins - np.searchsorted(days, out["recency"], side="left"), index=out.index))
     out["f_score"] = rank_scores(out["frequency"], n_bins=n_bins)
     out["m_score"] = rank_scores(out["monetary"], n_bins=n_bins)
     out["rfm_score"] = (out["r_score"].astype(str) + out["f_score"].astype(str)

@@ -26,7 +26,7 @@ def _pyproject_requirements() -> dict[str, str]:
 #: PyPI name -> conda-forge name, where they differ.
 CONDA_NAMES = {"playwright": "playwright-python"}
 #: on PyPI only: environment.yml installs these with pip.
-PIP_ONLY = {"django-static-mathjax"}
+PIP_ONLY = {"django-static-mathjax", "pylopdf-fonts-zh-cn"}
 
 
 def _conda_requirements() -> dict[str, str]:

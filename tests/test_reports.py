@@ -52,15 +52,30 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def _check_outputs(folder):
+HEADINGS = {"en": ["Summary", "What to do", "Charts that matter", "Details", "About this report"],
+            "zh": ["摘要", "建议行动", "重点图表", "详细内容", "关于本报告"]}
+
+
+def _check_outputs(folder, lang="en"):
     folder = Path(folder)
-    assert sorted(p.name for p in folder.iterdir()) == [".crm-lessons-output", "report.html", "report.ipynb",
-                                                       "run.json", "tables"]
+    assert sorted(p.name for p in folder.iterdir()) == [".crm-lessons-output", "charts", "figures.json",
+                                                       "report.html", "report.ipynb", "run.json", "tables",
+                                                       "tables.xlsx"]
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "results.show_summary" not in html and "import build" not in html  # no code cells
     text = _text(html)
-    assert text.index("Summary") < text.index("What to do") < text.index("Charts that matter") < text.index("Details")
+    positions = [text.index(h) for h in HEADINGS[lang]]
+    assert positions == sorted(positions)
+    other = HEADINGS["zh" if lang == "en" else "en"]
+    assert not [h for h in other[2:] if h in text]  # one language throughout
     assert html.count("<img") >= 2
+    for bad in (" nan ", "NaN", "00:00:00"):
+        assert bad not in text
+    # every table of the CSVs is a sheet of the workbook
+    sheets = pd.ExcelFile(folder / "tables.xlsx").sheet_names
+    assert len(sheets) == len(list((folder / "tables").glob("*.csv")))
+    pngs = list((folder / "charts").glob("*.png"))
+    assert len(pngs) >= 2 and all(p.stat().st_size > 10_000 for p in pngs)
     nb = nbformat.read(folder / "report.ipynb", as_version=4)
     assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
     assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stderr"]
@@ -124,25 +139,28 @@ def runs(work, simulated_tx, bank_calls, simulated_survey):
         "survey": ["satisfaction", "--input", SURVEY, "--sheet", "问卷", "--respondent-col", "问卷编号",
                    "--satisfaction-col", "总体满意度", "--recommend-col", "推荐意愿", "--segment-col", "客群",
                    "--param", "experience_suffix=_体验", "--param", "expectation_suffix=_期望",
-                   "--param", "importance_suffix="],
+                   "--param", "importance_suffix=", "--lang", "zh"],
         "staffing": ["staffing", "--input", bank_calls[1], "--time-col", "date", "--param", "aht_seconds=240",
                      "--param", "weeks=4", "--param", "interval_minutes=60"],
         # the other half: each report also on the other kind of data
         "value_simulated": ["customer-value", "--input", tx_csv, "--param", "horizon_months=6"],
         "retention_company": ["retention-churn", "--input", SALES, "--customer-col", "会员号", "--date-col", "消费日期",
-                              "--amount-col", "消费金额", "--as-of", "2024-06-30"],
+                              "--amount-col", "消费金额", "--as-of", "2024-03-31", "--lang", "zh"],
         "survey_simulated": ["satisfaction", "--input", simulated_survey[1]],
         "staffing_company": ["staffing", "--input", CALLS, "--header-row", "4", "--time-col", "时段",
-                             "--calls-col", "来电量", "--param", "weeks=3"],
+                             "--calls-col", "来电量", "--param", "weeks=3", "--lang", "zh"],
     }
-    procs = {k: subprocess.Popen([sys.executable, "-m", "crm_lessons.cli", "report", *map(str, args),
-                                  "--out", str(work / k)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, encoding="utf-8")
-             for k, args in commands.items()}
-    results = {}
-    for k, p in procs.items():
-        out, err = p.communicate(timeout=600)
-        results[k] = (p.returncode, out, err, work / k)
+    # at most three at a time: on a shared 2-core machine eight kernels at once thrash
+    results, waiting, running = {}, list(commands.items()), {}
+    while waiting or running:
+        while waiting and len(running) < 3:
+            k, args = waiting.pop(0)
+            running[k] = subprocess.Popen([sys.executable, "-m", "crm_lessons.cli", "report", *map(str, args),
+                                           "--out", str(work / k)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True, encoding="utf-8")
+        k = next(iter(running))
+        out, err = running[k].communicate(timeout=1200)
+        results[k] = (running.pop(k).returncode, out, err, work / k)
     assert (_digest(SALES), _digest(SURVEY), _digest(CALLS)) == before  # inputs untouched
     return results
 
@@ -186,7 +204,7 @@ def test_shipped_notebooks_match_the_registry():
         shipped = nbformat.read(rep.notebook, as_version=4)
         assert shipped.cells == build_notebook(rep).cells, f"run python -m crm_lessons.reports._notebooks ({name})"
         tagged = [c for c in shipped.cells if "parameters" in c.metadata.get("tags", [])]
-        assert len(tagged) == 1 and shipped.cells.index(tagged[0]) == 1
+        assert len(tagged) == 1 and shipped.cells.index(tagged[0]) == 0
 
 
 def test_unknown_report_and_missing_arguments():
@@ -198,21 +216,40 @@ def test_unknown_report_and_missing_arguments():
 
 
 # --------------------------------------------------------------------------- customer-value batch (company file)
-def test_batch_reports_failures_and_keeps_going(sales_batch):
+def test_batch_writes_every_store_and_the_index_compares_them(sales_batch):
     code, out, err, folder = sales_batch
-    assert code == 1  # one store failed
-    assert "2 of 3 reports written" in out
-    assert ("failed: 广州试点店: report 'customer-value' failed: argument `data`: the CLV models need at least 20 "
-            "customers with repeat purchases; found 0 among 5 customers.") in err
+    assert code == 0, err
+    assert "3 of 3 reports written" in out
     assert "customer-value reports: 100%" in err  # the progress bar on stderr
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted([".crm-lessons-output", "index.html", "index.csv", "北京_朝阳店", "+上海·浦东店"])
-    index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig")
-    assert index.set_index("label")["status"].to_dict() == {
-        "'+上海·浦东店": "ok", "北京/朝阳店": "ok", "广州试点店": "failed"}  # formula-like label escaped
+    assert names == sorted([".crm-lessons-output", "index.html", "index.csv", "北京_朝阳店", "+上海·浦东店", "广州试点店"])
+    index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig").set_index("label")
+    assert index["status"].to_dict() == {"'+上海·浦东店": "ok", "北京/朝阳店": "ok", "广州试点店": "ok"}
+    raw = pd.read_csv(SALES, encoding="gbk", dtype={"会员号": str})
+    # the index compares the stores on the key figures, each checked against the raw file
+    for store, part in raw.groupby("门店"):
+        row = index.loc["'" + store if store.startswith("+") else store]
+        assert row["customers"] == part["会员号"].nunique()
+        assert row["revenue"] == pytest.approx(part["消费金额"].sum(), abs=0.01)
+        last = pd.to_datetime(part.groupby("会员号")["消费日期"].max())
+        quiet = (pd.Timestamp(raw["消费日期"].max()) - last).dt.days
+        assert row["lapsed"] == pytest.approx((quiet > 180).mean())
+    assert np.isnan(index.loc["广州试点店", "equity"]) and index.loc["北京/朝阳店", "equity"] > 0
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert '<a href="北京_朝阳店/report.html">北京/朝阳店</a>' in html
-    assert '<a href="+上海·浦东店/report.html">+上海·浦东店</a>' in html and "广州试点店</td><td>failed" in html
+    assert '<a href="+上海·浦东店/report.html">+上海·浦东店</a>' in html
+    assert "<th>Customers</th>" in html and "<th>Lapsed</th>" in html
+
+
+def test_store_where_clv_is_not_estimable_still_gets_the_other_sections(sales_batch):
+    folder = sales_batch[3] / "广州试点店"
+    text = _check_outputs(folder)
+    assert "Customer value: 广州试点店" in text  # the report names its store
+    assert re.search(r"Not estimable \W* Customer lifetime value \(CLV\), customer equity and P\(alive\)", text)
+    assert ("not estimable, because only 0 of the 5 customers bought on more than one day; the models need at "
+            "least 20 such repeat customers.") in text
+    assert len(_table(folder, "customers")) == 5 and "clv" not in _table(folder, "customers")
+    assert _table(folder, "rfm_segments")["customers"].sum() == 5
 
 
 def test_batch_report_numbers(sales_batch):
@@ -223,14 +260,15 @@ def test_batch_report_numbers(sales_batch):
     customers = _table(folder, "customers")
     assert len(customers) == store["会员号"].nunique()
     assert customers["monetary"].sum() == pytest.approx(store["消费金额"].sum(), abs=0.05)
-    assert f"Revenue in the data {store['消费金额'].sum():,.0f}" in text
+    assert f"Revenue in the data ¥{store['消费金额'].sum():,.0f}" in text
+    assert "Customer value: 北京/朝阳店" in text
     # recency: days from a customer's last purchase to the as-of date (the file's last date)
     as_of = pd.Timestamp(raw["消费日期"].max())
     last = pd.to_datetime(store.groupby("会员号")["消费日期"].max())
     rec = customers.set_index("customer_id")["recency"]
     assert (rec.sort_index() == (as_of - last).dt.days.sort_index()).all()
     # customer equity in the summary is the sum of the customers' CLV
-    equity = float(re.search(r"next 12 months ([\d,\.]+)", text).group(1).replace(",", ""))
+    equity = float(re.search(r"next 12 months ¥([\d,\.]+)", text).group(1).replace(",", ""))
     assert customers["clv"].sum() == pytest.approx(equity, abs=1)
     assert len(_table(folder, "top_customers")) == 20
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
@@ -257,7 +295,7 @@ def test_retention_report(retention_run, simulated_tx):
     assert status["customers"].sum() == sim.data["customer_id"].nunique()
     last = sim.data.groupby("customer_id")["date"].max()
     quiet = (pd.Timestamp("1998-06-30") - last).dt.days
-    assert status.set_index("status").loc["lapsed", "customers"] == (quiet >= 120).sum()
+    assert status.set_index("status").loc["lapsed", "customers"] == (quiet > 120).sum()
     matrix = _table(folder, "cohort_matrix")
     first = sim.data.groupby("customer_id")["date"].min().dt.to_period("M").value_counts().sort_index()
     assert matrix["0"].tolist() == first.tolist()  # cohort sizes
@@ -270,16 +308,16 @@ def test_retention_report(retention_run, simulated_tx):
 def test_satisfaction_report_on_company_excel(survey_run):
     code, err, folder = survey_run
     assert code == 0, err
-    text = _check_outputs(folder)
+    text = _check_outputs(folder, "zh")
     raw = pd.read_excel(SURVEY, sheet_name="问卷")
     scores = _table(folder, "scores").set_index("measure")
-    assert scores.loc["csat", "value"] == pytest.approx((raw["总体满意度"] >= 6).mean(), abs=1e-4)
+    assert scores.loc["csat", "value"] == pytest.approx(100 * (raw["总体满意度"] >= 6).mean(), abs=1e-2)
     nps = 100 * ((raw["推荐意愿"] >= 9).mean() - (raw["推荐意愿"] <= 6).mean())
     assert scores.loc["nps", "value"] == pytest.approx(nps, abs=1e-3)
     gaps = _table(folder, "gaps").set_index("attribute")
     assert gaps.loc["服务", "gap"] == pytest.approx((raw["服务_体验"] - raw["服务_期望"]).mean(), abs=1e-3)
     assert set(_table(folder, "by_segment")["segment"]) == set(raw["客群"])
-    assert "Net Promoter Score" in text
+    assert "净推荐值 NPS" in text and "Net Promoter Score" not in text
 
 
 # --------------------------------------------------------------------------- staffing (shipped bank calls)
@@ -318,9 +356,19 @@ def test_customer_value_on_simulated_data(runs, simulated_tx):
 def test_retention_on_company_file(runs):
     code, out, err, folder = runs["retention_company"]
     assert code == 0, err
-    _check_outputs(folder)
+    text = _check_outputs(folder, "zh")
+    assert "已流失（超过 180 天未购买）" in text
     raw = pd.read_csv(SALES, encoding="gbk")
-    assert _table(folder, "status")["customers"].sum() == raw["会员号"].nunique()
+    # an as-of date before the file's last date: the later rows are left out, and the report says so
+    kept = raw[raw["消费日期"] <= "2024-03-31"]
+    assert len(kept) < len(raw)
+    assert _table(folder, "status")["customers"].sum() == kept["会员号"].nunique()
+    assert f"读取文件：截止日 2024-03-31 之后的 {len(raw) - len(kept):,} 行未计入。" in text
+    last = pd.to_datetime(kept.groupby("会员号")["消费日期"].max())
+    quiet = (pd.Timestamp("2024-03-31") - last).dt.days
+    status = _table(folder, "status").set_index("status")["customers"]
+    assert status.to_dict() == {"活跃": (quiet <= 90).sum(), "有流失风险": ((quiet > 90) & (quiet <= 180)).sum(),
+                                "已流失": (quiet > 180).sum()}
 
 
 def test_satisfaction_on_simulated_survey(runs, simulated_survey):
@@ -329,7 +377,7 @@ def test_satisfaction_on_simulated_survey(runs, simulated_survey):
     _check_outputs(folder)
     survey = simulated_survey[0]
     csat = _table(folder, "scores").set_index("measure").loc["csat", "value"]
-    assert csat == pytest.approx((survey["overall_satisfaction"] >= 6).mean(), abs=1e-4)
+    assert csat == pytest.approx(100 * (survey["overall_satisfaction"] >= 6).mean(), abs=1e-2)
     # the strongest simulated driver (weights: quality 0.35) comes first
     drivers = _table(folder, "drivers").set_index("attribute")
     assert drivers["lmg_share"].idxmax() == "product_quality"
@@ -338,7 +386,7 @@ def test_satisfaction_on_simulated_survey(runs, simulated_survey):
 def test_staffing_on_company_excel(runs):
     code, out, err, folder = runs["staffing_company"]
     assert code == 0, err
-    _check_outputs(folder)
+    _check_outputs(folder, "zh")
     raw = pd.read_excel(CALLS, header=3)
     day = pd.to_datetime(raw["时段"]).dt.normalize()
     per_weekday = raw.groupby(day.dt.dayofweek)["来电量"].sum() / day.groupby(day.dt.dayofweek).nunique()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm_lessons.reports._registry import Column, Param, Report, register
+from crm_lessons.reports._status import STATUS_PARAMS
 
 __all__: list[str] = []
 
@@ -15,6 +16,7 @@ _TX_COLUMNS = (
 register(Report(
     name="customer-value",
     title="Customer value",
+    title_zh="客户价值分析",
     description="RFM scores and segments, ABC (Pareto) classes, the customer pyramid, "
                 "probabilistic CLV (BG/NBD + Gamma-Gamma) and customer equity.",
     module="crm_lessons.reports.customer_value",
@@ -22,11 +24,14 @@ register(Report(
     params=(
         Param("rfm_bins", int, 5, "number of score classes for recency, frequency and monetary value",
               min_value=2, max_value=9),
+        Param("recency_days", str, "30,90,180,365", "R score by days since the last purchase: rfm_bins - 1 "
+              "increasing day limits (at most 30 days: R=5, ... over 365 days: R=1)"),
         Param("horizon_months", int, 12, "CLV horizon in months", min_value=1, max_value=120),
         Param("discount_rate", float, 0.10, "annual discount rate for CLV", min_value=0.0, max_value=1.0),
         Param("margin", float, 0.30, "gross margin on revenue (CLV is profit = margin x revenue)",
               min_value=0.0, max_value=1.0),
         Param("top_n", int, 50, "length of the top-customer list", min_value=1, max_value=100000),
+        *STATUS_PARAMS,
     ),
     helpers=("crm_lessons.segmentation", "crm_lessons.customer_summary", "crm_lessons.purchase_models",
              "crm_lessons.spend_model"),
@@ -35,14 +40,14 @@ register(Report(
 register(Report(
     name="retention-churn",
     title="Retention and churn",
+    title_zh="客户保持与流失分析",
     description="Monthly acquisition cohorts and their retention, the active / at-risk / lapsed base, "
                 "and a churn-risk list of valuable customers going quiet.",
     module="crm_lessons.reports.retention_churn",
     columns=_TX_COLUMNS,
     params=(
         Param("period", str, "M", "cohort period: M (month), Q (quarter) or W (week)", choices=("M", "Q", "W")),
-        Param("lapsed_days", int, 180, "days without purchase after which a customer counts as lapsed",
-              min_value=7, max_value=3650),
+        *STATUS_PARAMS,
         Param("top_n", int, 100, "length of the churn-risk list", min_value=1, max_value=100000),
         Param("max_cohorts", int, 12, "cohorts drawn in the retention chart", min_value=1, max_value=60),
         Param("risk_threshold", float, 0.5, "P(churned) from which a customer goes on the churn-risk list",
@@ -55,6 +60,7 @@ register(Report(
 register(Report(
     name="satisfaction",
     title="Customer satisfaction survey",
+    title_zh="客户满意度调查",
     description="CSAT and NPS with confidence intervals, expectation-experience gaps per attribute, "
                 "importance-performance analysis and the drivers of overall satisfaction.",
     module="crm_lessons.reports.satisfaction",
@@ -67,8 +73,8 @@ register(Report(
         Column("segment", "segment", "category", "segment of the respondent (optional)", required=False),
     ),
     params=(
-        Param("scale_max", int, 7, "top of the rating scale (5 or 7 ...); items run from 1", min_value=3,
-              max_value=10),
+        Param("scale_max", int, 7, "top of the rating scale (5, 7, 10 ...)", min_value=3, max_value=10),
+        Param("scale_min", int, 1, "bottom of the rating scale: 1, or 0 for a 0-10 scale", choices=(0, 1)),
         Param("expectation_suffix", str, "_expectation", "suffix of expectation items (<attribute><suffix>)"),
         Param("experience_suffix", str, "_experience", "suffix of experience items"),
         Param("importance_suffix", str, "_importance", "suffix of stated-importance items"),
@@ -82,6 +88,7 @@ register(Report(
 register(Report(
     name="staffing",
     title="Contact-centre staffing",
+    title_zh="呼叫中心排班",
     description="Calls forecast by weekday and time of day from recent weeks, and the agents and rostered "
                 "staff Erlang C needs for a service-level target.",
     module="crm_lessons.reports.staffing",

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_notebook
 
 from crm_lessons.reports._registry import REPORTS, Report
 
@@ -28,25 +28,26 @@ def build_notebook(report: Report) -> nbformat.NotebookNode:
     params = "\n".join(f"{p.name} = {p.default!r}  # {p.help}" for p in report.params)
     call = ", ".join(f"{p.name}={p.name}" for p in report.params)
     cells = [
-        new_markdown_cell(f"# {report.title}\n\n{report.description}\n\n"
-                          f"Made with `crm-lessons report {report.name}`; how the figures were computed "
-                          "is under *About this report* at the end."),
         new_code_cell('data_path = "data.parquet"  # validated data written by the runner\n'
-                      'tables_dir = "tables"  # where the tables behind the charts go as CSV\n'
-                      'as_of = "last"  # as-of date YYYY-MM-DD, or last: the last date in the data\n' + params,
+                      'tables_dir = "tables"  # where the tables behind the charts go (CSV; tables.xlsx beside)\n'
+                      'charts_dir = "charts"  # the charts as slide-sized PNGs\n'
+                      'as_of = "last"  # as-of date YYYY-MM-DD, or last: the last date in the data\n'
+                      'lang = "en"  # report language: en or zh\n'
+                      'currency = "¥"  # currency sign of amounts\n'
+                      'input_notes = "[]"  # JSON: what was converted when the file was read\n'
+                      'label = ""  # the group (store...) of a batch report\n' + params,
                       metadata={"tags": ["parameters"]}),
         new_code_cell(f"from crm_lessons.reports import results\n"
                       f"from {report.module} import build\n\n"
-                      f"result = build(results.load_data(data_path), as_of=None if as_of == \"last\" else as_of"
-                      + (f", {call}" if call else "") + ")\n"
-                      "results.save_tables(result, tables_dir);"),
-        new_code_cell("results.show_summary(result)"),
-        new_markdown_cell("## Charts that matter"),
-        new_code_cell("results.show_charts(result, key=True)"),
-        new_markdown_cell("## Details"),
-        new_code_cell("results.show_charts(result, key=False)\nresults.show_tables(result)"),
-        new_markdown_cell("## About this report"),
-        new_code_cell("results.show_notes(result)"),
+                      f"result = build(results.load_data(data_path), as_of=None if as_of == \"last\" else as_of, "
+                      "lang=lang, currency=currency" + (f", {call}" if call else "") + ")\n"
+                      "results.add_context(result, label=label, input_notes=input_notes)\n"
+                      "results.save_outputs(result, tables_dir, charts_dir)"),
+        new_code_cell("results.show_title(result)\nresults.show_summary(result)"),
+        new_code_cell('results.show_heading(result, "charts")\nresults.show_charts(result, key=True)'),
+        new_code_cell('results.show_heading(result, "details")\nresults.show_charts(result, key=False)\n'
+                      "results.show_tables(result)"),
+        new_code_cell('results.show_heading(result, "about")\nresults.show_notes(result)'),
     ]
     for i, cell in enumerate(cells):
         cell["id"] = _cell_id(report, i)

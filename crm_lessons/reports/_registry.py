@@ -95,6 +95,7 @@ class Report:
     description: str
     module: str  # crm_lessons.reports.<module> with build(data, *, as_of, **params)
     columns: tuple[Column, ...]
+    title_zh: str = ""
     params: tuple[Param, ...] = field(default_factory=tuple)
     date_role: str | None = "date"
     helpers: tuple[str, ...] = ()  # crm_lessons modules the report needs

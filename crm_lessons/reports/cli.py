@@ -38,7 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           help=f"column of the {role} (default {default}; {', '.join(used_by)})")
     cols.add_argument("--col", action="append", default=[], metavar="ROLE=NAME",
                       help="the same by role name, e.g. --col time=interval_start")
-    parser.add_argument("--as-of", metavar="DATE", help="as-of date YYYY-MM-DD (default: last date in the data)")
+    parser.add_argument("--as-of", metavar="DATE",
+                        help="as-of date YYYY-MM-DD (default: last date in the data); an earlier date leaves the "
+                             "later rows out, to compare a period with the previous one")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="language of the whole report: en (English) or zh (中文)")
+    parser.add_argument("--currency", default="¥", help="currency sign of amounts (default ¥)")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="report parameter, repeatable (see --list)")
     batch = parser.add_argument_group("batch")
@@ -48,6 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-duplicates", action="store_true",
                         help="keep fully repeated rows as separate purchases (default: refuse them)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier report in --out")
+    parser.add_argument("--date-format", metavar="FORMAT",
+                        help="format of the dates when day and month cannot be told apart, e.g. %%d/%%m/%%Y")
+    parser.add_argument("--drop-zero-amounts", action="store_true",
+                        help="leave out rows with amount 0 (free items, vouchers) instead of refusing them")
 
 
 def _roles() -> dict[str, tuple[str, list[str]]]:
@@ -115,10 +124,16 @@ def run(args: argparse.Namespace) -> int:
             columns[role] = value
     params = _pairs(args.param, "--param")
     common = dict(columns=columns, as_of=args.as_of, params=params, sheet=args.sheet,
-                  header_row=args.header_row, overwrite=args.overwrite, allow_duplicates=args.allow_duplicates)
+                  header_row=args.header_row, overwrite=args.overwrite, allow_duplicates=args.allow_duplicates,
+                  lang=args.lang, currency=args.currency, date_format=args.date_format,
+                  drop_zero_amounts=args.drop_zero_amounts)
     if args.by or Path(args.input).is_dir():
-        statuses = run_batch(args.name, args.input, args.out, by=args.by, jobs=args.jobs,
-                             progress=not args.no_progress, **common)
+        try:
+            statuses = run_batch(args.name, args.input, args.out, by=args.by, jobs=args.jobs,
+                                 progress=not args.no_progress, **common)
+        except KeyboardInterrupt:
+            print("error: interrupted (Ctrl-C); nothing was written.", file=sys.stderr)
+            return 130
         failed = [s for s in statuses if s.status != "ok"]
         for s in failed:
             print(f"failed: {s.label}: {s.message}", file=sys.stderr)
@@ -130,5 +145,8 @@ def run(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("error: interrupted (Ctrl-C); nothing was written.", file=sys.stderr)
+        return 130
     print(f"report written: {out / 'report.html'}")
     return 0

@@ -27,13 +27,16 @@ from pathlib import Path
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError
+from crm_lessons.values import NOTES_ATTR
 from crm_lessons.io import READABLE_SUFFIXES, atomic_output_dir, safe_filename, write_csv_safe
 from crm_lessons.reports._prepare import read_and_prepare
 from crm_lessons.reports._registry import Report, get_report
+from crm_lessons.reports._text import Text
 
 __all__ = ["ReportError", "RunStatus", "execute_report", "run_batch", "run_report"]
 
 DATA_FILE = "_data.parquet"
+FIGURES_FILE = "figures.json"
 
 
 class ReportError(RuntimeError):
@@ -50,6 +53,7 @@ class RunStatus:
     message: str = ""
     rows: int = 0
     seconds: float = 0.0
+    figures: dict = None  # the report's key figures as numbers (figures.json), for the index
 
 
 def _notebook_error(exc) -> str:
@@ -77,11 +81,13 @@ def _quiet_kernel_manager():
 
 
 def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, params: dict,
-                   meta: dict | None = None) -> None:
+                   meta: dict | None = None, lang: str = "en", currency: str = "¥", label: str = "") -> None:
     """Execute ``report`` on canonical ``data`` and write its outputs into ``folder``.
 
     Writes ``report.ipynb`` (executed), ``report.html`` (no code cells),
-    ``tables/*.csv`` (saved by the notebook) and ``run.json`` (what was run).
+    ``tables/*.csv`` and ``tables.xlsx``, ``charts/*.png`` (saved by the notebook)
+    and ``run.json`` (what was run). What was converted when the file was read
+    (``data.attrs["crm_notes"]``) is listed in the report's notes.
     """
     import logging
 
@@ -94,8 +100,10 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
     folder = Path(folder)
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     data.to_parquet(folder / DATA_FILE, index=False)
-    parameters = dict(data_path=DATA_FILE, tables_dir="tables",
-                      as_of="last" if as_of is None else str(pd.Timestamp(as_of).date()), **params)
+    notes = list(data.attrs.get(NOTES_ATTR, []))
+    parameters = dict(data_path=DATA_FILE, tables_dir="tables", charts_dir="charts",
+                      as_of="last" if as_of is None else str(pd.Timestamp(as_of).date()), lang=lang,
+                      currency=currency, input_notes=json.dumps(notes, ensure_ascii=False), label=label, **params)
     try:
         pm.execute_notebook(str(report.notebook), str(folder / "report.ipynb"), parameters=parameters,
                             kernel_name="python3", progress_bar=False, log_output=False, cwd=str(folder),
@@ -107,7 +115,8 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_filename(str(folder / "report.ipynb"))
     (folder / "report.html").write_text(body, encoding="utf-8")
-    info = {"report": report.name, "as_of": parameters["as_of"], "params": params, "rows": int(len(data))}
+    info = {"report": report.name, "as_of": parameters["as_of"], "lang": lang, "params": params,
+            "rows": int(len(data)), "converted": [n[0] for n in notes]}
     info.update(meta or {})
     (folder / "run.json").write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str),
                                      encoding="utf-8")
@@ -115,7 +124,8 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
 
 def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of=None,
                params: dict | None = None, sheet=None, header_row=None, overwrite: bool = False,
-               today=None, allow_duplicates: bool = False) -> Path:
+               today=None, allow_duplicates: bool = False, lang: str = "en", currency: str = "¥",
+               date_format: str | None = None, drop_zero_amounts: bool = False) -> Path:
     """Validate ``input_path`` and write the report ``name`` to the directory ``out``.
 
     Returns the output directory. Raises :class:`CRMInputError` for a bad
@@ -124,12 +134,14 @@ def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of
     """
     report = get_report(name)
     params = report.parse_params(params)
+    Text(lang)  # checks the language
     _check_out(input_path, out, overwrite)
     data, as_of = read_and_prepare(input_path, report, columns=columns, as_of=as_of, sheet=sheet,
                                    header_row=header_row, today=today, params=params,
-                                   allow_duplicates=allow_duplicates)
+                                   allow_duplicates=allow_duplicates, date_format=date_format,
+                                   drop_zero_amounts=drop_zero_amounts)
     with atomic_output_dir(out, overwrite=overwrite) as tmp:
-        execute_report(report, data, tmp, as_of=as_of, params=params,
+        execute_report(report, data, tmp, as_of=as_of, params=params, lang=lang, currency=currency,
                        meta={"input": Path(input_path).name, "columns": columns or {}})
     return Path(out)
 
@@ -148,6 +160,12 @@ def _check_out(input_path, out, overwrite) -> None:
             f"argument `out`: the output directory must not exist yet; found '{Path(out).absolute()}'. "
             "Choose a new --out directory, or pass --overwrite to replace an earlier report."
         )
+    parent = next((p for p in Path(out).absolute().parents if p.exists()), None)
+    if parent is not None and not (parent.is_dir() and os.access(parent, os.W_OK | os.X_OK)):
+        raise CRMInputError(
+            f"argument `out`: cannot create the output directory; found '{parent}' is not a folder you can "
+            "write to (permission denied). Choose an --out directory in a folder you can write to."
+        )
 
 
 # --------------------------------------------------------------------------- batch
@@ -163,10 +181,13 @@ def _run_job(job: dict) -> dict:
         else:
             data, as_of = read_and_prepare(job["input"], report, columns=job["columns"], as_of=job["as_of"],
                                            sheet=job["sheet"], header_row=job["header_row"], today=job["today"],
-                                           params=job["params"], allow_duplicates=job["allow_duplicates"])
+                                           params=job["params"], allow_duplicates=job["allow_duplicates"],
+                                           date_format=job["date_format"], drop_zero_amounts=job["drop_zero_amounts"])
         status.rows = int(len(data))
         with atomic_output_dir(job["dest"]) as tmp:
-            execute_report(report, data, tmp, as_of=as_of, params=job["params"], meta=job["meta"])
+            execute_report(report, data, tmp, as_of=as_of, params=job["params"], meta=job["meta"],
+                           lang=job["lang"], currency=job["currency"], label=job["label"])
+            status.figures = json.loads((tmp / FIGURES_FILE).read_text(encoding="utf-8"))
         status.status = "ok"
     except (CRMInputError, ReportError) as exc:
         status.message = str(exc)
@@ -190,7 +211,8 @@ def _unique_folders(labels: list[str]) -> list[str]:
 def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dict | None = None, as_of=None,
               params: dict | None = None, jobs: int | None = None, sheet=None, header_row=None,
               overwrite: bool = False, progress: bool = True, today=None,
-              allow_duplicates: bool = False) -> list[RunStatus]:
+              allow_duplicates: bool = False, lang: str = "en", currency: str = "¥",
+              date_format: str | None = None, drop_zero_amounts: bool = False) -> list[RunStatus]:
     """One report per group of column ``by`` of one file, or per file of the folder ``input_path``.
 
     Runs in ``jobs`` processes (default: the number of cores), shows a tqdm
@@ -207,8 +229,10 @@ def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dic
     if jobs < 1:
         raise CRMInputError(f"argument `--jobs`: must be >= 1; found {jobs}. Pass e.g. --jobs 2.")
     path = Path(input_path)
+    Text(lang)  # checks the language
     base = dict(name=name, columns=columns or {}, params=params, sheet=sheet, header_row=header_row,
-                today=today, allow_duplicates=allow_duplicates)
+                today=today, allow_duplicates=allow_duplicates, lang=lang, currency=currency,
+                date_format=date_format, drop_zero_amounts=drop_zero_amounts)
     with tempfile.TemporaryDirectory(prefix="crm-batch-") as work, \
             atomic_output_dir(out, overwrite=overwrite) as tmp:
         job_list = []
@@ -232,7 +256,8 @@ def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dic
                 )
             data, as_of_ts = read_and_prepare(path, report, columns=columns, as_of=as_of, keep=[by],
                                               sheet=sheet, header_row=header_row, today=today, params=params,
-                                              allow_duplicates=allow_duplicates)
+                                              allow_duplicates=allow_duplicates, date_format=date_format,
+                                              drop_zero_amounts=drop_zero_amounts)
             groups = list(data.groupby(by, sort=True))
             labels = [str(k) for k, _ in groups]
             for (key, part), label, folder in zip(groups, labels, _unique_folders(labels)):
@@ -257,13 +282,28 @@ def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dic
         bar.close()
         order = {j["folder"]: i for i, j in enumerate(job_list)}
         statuses = [RunStatus(**r) for r in sorted(results, key=lambda r: order[r["folder"]])]
-        _write_index(tmp, report, statuses, by=by, source=path.name)
+        _write_index(tmp, report, statuses, by=by, source=path.name, lang=lang, currency=currency)
     return statuses
 
 
-def _write_index(folder: Path, report: Report, statuses: list[RunStatus], *, by, source) -> None:
-    table = pd.DataFrame([asdict(s) for s in statuses])
+def _write_index(folder: Path, report: Report, statuses: list[RunStatus], *, by, source, lang="en",
+                 currency="¥") -> None:
+    """index.html and index.csv: every run with its status, and the stores compared on the key figures."""
+    tr = Text(lang, currency=currency)
+    figures: dict[str, dict] = {}
+    for s in statuses:
+        for key, spec in (s.figures or {}).items():
+            figures.setdefault(key, spec)
+    flat = []
+    for s in statuses:
+        row = {"label": s.label, "folder": s.folder, "status": s.status, "rows": s.rows}
+        row.update({k: (s.figures or {}).get(k, {}).get("value") for k in figures})
+        row.update({"message": s.message, "seconds": s.seconds})
+        flat.append(row)
+    table = pd.DataFrame(flat)
     write_csv_safe(table, folder / "index.csv")
+    heads = [tr("report", "报告"), tr("status", "状态"), tr("rows", "行数")] + \
+        [html.escape(spec[lang]) for spec in figures.values()] + [tr("message", "说明")]
     rows = []
     for s in statuses:
         label = html.escape(s.label)
@@ -272,19 +312,27 @@ def _write_index(folder: Path, report: Report, statuses: list[RunStatus], *, by,
             cls = "ok"
         else:
             link, cls = label, "failed"
-        rows.append(f'<tr class="{cls}"><td>{link}</td><td>{s.status}</td><td>{s.rows}</td>'
-                    f"<td>{html.escape(s.message)}</td></tr>")
+        cells = [link, tr(s.status, "完成" if s.status == "ok" else "失败"), f"{s.rows:,}"]
+        for key, spec in figures.items():
+            v = (s.figures or {}).get(key, {}).get("value")
+            cells.append("—" if v is None else {"pct": tr.pct, "money": tr.money}.get(spec["kind"], tr.number)(v))
+        cells.append(html.escape(s.message))
+        rows.append(f'<tr class="{cls}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     n_bad = sum(s.status != "ok" for s in statuses)
-    split = f"one report per value of column '{html.escape(by)}'" if by else "one report per file"
+    split = (tr(f"one report per value of column '{html.escape(by)}'", f"按列“{html.escape(by)}”的每个取值各一份报告")
+             if by else tr("one report per file", "每个文件一份报告"))
+    title = html.escape(report.title_zh if tr.zh else report.title)
+    summary = tr(f"{len(statuses)} report(s), {len(statuses) - n_bad} ok, {n_bad} failed.",
+                 f"共 {len(statuses)} 份报告，完成 {len(statuses) - n_bad} 份，失败 {n_bad} 份。")
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(report.title)}: index</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}tr.failed td{{background:#fde2e2}}</style>
+<html lang="{'zh-CN' if tr.zh else 'en'}"><head><meta charset="utf-8"><title>{title}: index</title>
+<style>body{{font-family:"Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
+td:nth-child(n+3){{text-align:right}}td:last-child{{text-align:left}}tr.failed td{{background:#fde2e2}}</style>
 </head><body>
-<h1>{html.escape(report.title)}</h1>
-<p>Input <code>{html.escape(source)}</code>, {split}: {len(statuses)} report(s),
-{len(statuses) - n_bad} ok, {n_bad} failed.</p>
-<table><tr><th>report</th><th>status</th><th>rows</th><th>message</th></tr>
+<h1>{title}</h1>
+<p>{tr("Input", "输入")} <code>{html.escape(source)}</code>, {split}: {summary}</p>
+<table><tr>{"".join(f"<th>{h}</th>" for h in heads)}</tr>
 {chr(10).join(rows)}
 </table></body></html>
 """

@@ -25,7 +25,7 @@ import pandas as pd
 
 from crm_lessons._validation import CRMInputError, check_choice, check_dataframe, check_number, require_columns
 from crm_lessons.loyalty import LOYALTY_TYPES, switching_matrix
-from crm_lessons.simulate._base import rng_from
+from crm_lessons._segmentation_plots import _axes
 from crm_lessons.segmentation import RESTAURANT_RULES, VISITS, monthly_customer_stats, tier_by_rules
 
 __all__ = [
@@ -35,9 +35,11 @@ __all__ = [
     "LOYALTY_MIX_BY_GRADE",
     "competitor_entry",
     "draw_loyalty_types",
+    "grade_audit",
     "grade_migration",
     "monthly_grades",
     "monthly_report",
+    "plot_migration",
     "privilege_economics",
     "sticky_grades",
 ]
@@ -59,6 +61,7 @@ SOURCE_REPORT_VISITS = pd.DataFrame({
 SOURCE_REPORT_GRADES = pd.Series({"张先生": "B", "C级客户": "C"}, name="grade")
 
 _GRADE_ORDER = list(RESTAURANT_RULES["tier"])
+_STREAM = 9303  # random stream of draw_loyalty_types
 
 
 def monthly_report(visits: pd.DataFrame, *, grades: pd.Series | None = None, customer_col: str = "customer_id",
@@ -280,6 +283,72 @@ def sticky_grades(grades: pd.DataFrame, *, misses: int = 2) -> pd.DataFrame:
     return df
 
 
+def grade_audit(grades: pd.DataFrame, true_grades: pd.Series) -> pd.Series:
+    """How often monthly grades are right, and how often they move, against known true grades.
+
+    Parameters
+    ----------
+    grades : DataFrame
+        Output of :func:`monthly_grades` or :func:`sticky_grades`.
+    true_grades : Series
+        True grade of each customer (index: customer id), e.g. from
+        :func:`~crm_lessons.simulate.simulate_restaurant_visits`' truth.
+
+    Returns
+    -------
+    Series
+        ``right_grade`` (share of customer-months graded right),
+        ``downgrades`` and ``upgrades`` per 100 customers a month (every move
+        is noise when the true grades do not change), ``true_b_kept``: share of
+        true-B customer-months graded B or better.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"customer_id": [1, 1, 1], "month_index": [1, 2, 3],
+    ...                   "grade": pd.Categorical(list("BCB"), categories=list("ABC"), ordered=True)})
+    >>> grade_audit(g, pd.Series({1: "B"})).round(2).tolist()
+    [0.67, 50.0, 50.0, 0.67]
+    """
+    df = _check_grades(grades)
+    true = df["customer_id"].map(pd.Series(true_grades).astype(str))
+    if true.isna().any():
+        raise CRMInputError(f"argument `true_grades`: no true grade for customer {df.loc[true.isna(), 'customer_id'].iloc[0]!r}; "
+                            "found none. Pass a grade for every customer in `grades`.")
+    step = df.groupby("customer_id")["grade"].transform(lambda x: x.cat.codes.diff())
+    pairs = step.notna().sum()
+    cats = list(df["grade"].cat.categories)
+    is_b = true == "B" if "B" in cats else pd.Series(False, index=df.index)
+    kept = df.loc[is_b, "grade"].cat.codes <= cats.index("B") if "B" in cats else pd.Series(dtype=bool)
+    return pd.Series({"right_grade": float((df["grade"].astype(str) == true).mean()),
+                      "downgrades": 100 * float((step > 0).sum()) / pairs,
+                      "upgrades": 100 * float((step < 0).sum()) / pairs,
+                      "true_b_kept": float(kept.mean()) if len(kept) else np.nan})
+
+
+def plot_migration(matrix: pd.DataFrame, *, ax=None, title: str = "Grade migration, month to month"):
+    """Heat map of a grade migration matrix (row: this month's grade; column: next month's).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[0.8, 0.2], [0.1, 0.9]], index=["B", "C"], columns=["B", "C"])
+    >>> plot_migration(m).get_xlabel()
+    'Grade next month'
+    """
+    ax = _axes(ax, (5.5, 4.5))
+    vals = matrix.to_numpy(dtype=float)
+    im = ax.imshow(vals, cmap="Blues", vmin=0, vmax=1)
+    for i in range(vals.shape[0]):
+        for j in range(vals.shape[1]):
+            if np.isfinite(vals[i, j]):
+                ax.text(j, i, f"{vals[i, j]:.0%}", ha="center", va="center", fontsize=9,
+                        color="white" if vals[i, j] > 0.6 else "black")
+    ax.set_xticks(range(vals.shape[1]), [str(c) for c in matrix.columns])
+    ax.set_yticks(range(vals.shape[0]), [str(r) for r in matrix.index])
+    ax.figure.colorbar(im, ax=ax, label="share of customers", fraction=0.046)
+    ax.set(xlabel="Grade next month", ylabel="Grade this month", title=title)
+    return ax
+
+
 def privilege_economics(spend: pd.Series, *, margin: float = 0.4, discount: float = 0.85,
                         discountable_share: float = 0.5, gift_yuan: float = 100.0, gifts_per_year: float = 2,
                         dinner_yuan: float = 700.0, dinner_every_months: float = 4.5,
@@ -403,14 +472,17 @@ def draw_loyalty_types(grades: pd.Series, *, mix: pd.DataFrame = LOYALTY_MIX_BY_
     Examples
     --------
     >>> draw_loyalty_types(pd.Series(["A quality"] * 4 + ["C"] * 4), seed=1).tolist()
-    ['super_value', 'super_value', 'inertia', 'super_value', 'inertia', 'price', 'incentive', 'price']
+    ['super_value', 'incentive', 'super_value', 'incentive', 'price', 'price', 'price', 'price']
     """
     g = pd.Series(grades).astype(str)
     unknown = sorted(set(g) - set(mix.index))
     if unknown:
         raise CRMInputError(f"argument `grades`: grades must be in the mix table {list(mix.index)}; "
                             f"found {unknown[:3]}. Pass a mix with a row per grade.")
-    rng = rng_from(seed)
+    check_number(seed, "seed", min_value=0, integer=True)
+    # a stream of its own: with rng_from(seed), grades drawn by a simulator with the same seed
+    # would reuse the same uniforms and tie the loyalty type to the grade
+    rng = np.random.default_rng([int(seed), _STREAM])
     cum = mix.loc[g].to_numpy(float).cumsum(axis=1)
     pick = (rng.random(len(g))[:, None] > cum).sum(axis=1)
     return pd.Series(np.asarray(mix.columns)[np.minimum(pick, mix.shape[1] - 1)], index=g.index,
@@ -419,7 +491,7 @@ def draw_loyalty_types(grades: pd.Series, *, mix: pd.DataFrame = LOYALTY_MIX_BY_
 
 def competitor_entry(customers: pd.DataFrame, *, response: str = "none", rival_discount: float = 0.2,
                      switching: pd.DataFrame = SWITCHING_BY_LOYALTY, margin: float = 0.4,
-                     privilege_cost: float | pd.Series = 0.0, grade_col: str = "grade",
+                     privilege_cost: float | pd.Series = 0.0, targets=None, grade_col: str = "grade",
                      type_col: str = "loyalty_type", spend_col: str = "yearly_spend") -> pd.DataFrame:
     """Expected revenue and profit at risk by grade when a rival opens opposite (竞争者进入).
 
@@ -440,6 +512,9 @@ def competitor_entry(customers: pd.DataFrame, *, response: str = "none", rival_d
         Yearly privilege cost per customer under ``"privileges"``, one number
         or by grade (e.g. ``privilege_economics(...)["cost"]``; 0 for grades
         that get none).
+    targets : list of grades, optional
+        Grades that get the response; the others behave as under ``"none"``
+        and cost nothing. Default: every grade.
     grade_col, type_col, spend_col : str
         Column names.
 
@@ -479,8 +554,11 @@ def competitor_entry(customers: pd.DataFrame, *, response: str = "none", rival_d
     if unknown:
         raise CRMInputError(f"argument `customers`, column '{type_col}' (type_col): loyalty types must be in the "
                             f"switching table {list(switching.index)}; found {unknown[:3]}. Map them first.")
-    df = pd.DataFrame({"grade": customers[grade_col].to_numpy(), "spend": customers[spend_col].to_numpy(float)})
-    df["p"] = switching.loc[customers[type_col].astype(str), response].to_numpy(float)
+    df = pd.DataFrame({"grade": customers[grade_col].reset_index(drop=True),   # keeps a categorical's order
+                       "spend": customers[spend_col].to_numpy(float)})
+    types = customers[type_col].astype(str)
+    hit = np.ones(len(df), bool) if targets is None else df["grade"].astype(str).isin([str(t) for t in targets]).to_numpy()
+    df["p"] = np.where(hit, switching.loc[types, response].to_numpy(float), switching.loc[types, "none"].to_numpy(float))
     df["kept"] = (1 - df["p"]) * df["spend"]
     if response == "match":
         df["cost"] = rival_discount * df["kept"]
@@ -489,11 +567,13 @@ def competitor_entry(customers: pd.DataFrame, *, response: str = "none", rival_d
         df["cost"] = np.asarray(k, dtype=float) if not np.isscalar(k) else float(k)
     else:
         df["cost"] = 0.0
+    df["cost"] = np.where(hit, df["cost"], 0.0)
     df["risk"] = df["p"] * df["spend"]
     g = df.groupby("grade", sort=True, observed=True)
     out = pd.DataFrame({"customers": g.size(), "revenue": g["spend"].sum(), "expected_switchers": g["p"].sum(),
                         "revenue_at_risk": g["risk"].sum(), "response_cost": g["cost"].sum()})
     out["profit"] = margin * g["kept"].sum() - out["response_cost"]
+    out.index = out.index.astype(str)
     out.loc["total"] = out.sum()
     out["customers"] = out["customers"].astype(int)
     out.index.name = "grade"

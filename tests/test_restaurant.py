@@ -111,6 +111,12 @@ def test_loyalty_mix_is_respected():
     grades = pd.Series(["B"] * 20000)
     share = r.draw_loyalty_types(grades, seed=5).value_counts(normalize=True)
     assert np.allclose(share.reindex(r.LOYALTY_MIX_BY_GRADE.columns), r.LOYALTY_MIX_BY_GRADE.loc["B"], atol=0.01)
+    # grades drawn by the simulator with the same seed: the types must still follow the mix
+    _, truth = simulate_restaurant_visits(20000, months=1, seed=42)
+    g = truth["customers"]["grade"].astype(str)
+    mix = pd.crosstab(g, r.draw_loyalty_types(g, seed=42), normalize="index")
+    assert np.allclose(mix.reindex(index=r.LOYALTY_MIX_BY_GRADE.index, columns=r.LOYALTY_MIX_BY_GRADE.columns),
+                       r.LOYALTY_MIX_BY_GRADE, atol=0.04)
     assert np.allclose(r.LOYALTY_MIX_BY_GRADE.sum(axis=1), 1)
     with pytest.raises(CRMInputError, match="argument `grades`"):
         r.draw_loyalty_types(pd.Series(["Z"]))

@@ -1,0 +1,85 @@
+"""Run a lesson's code in this process, with other parameters, for the claims and widget tests.
+
+``run_lesson(name, seed=7)`` executes the lesson's code cells in order (the
+``parameters`` cell first, then the given overrides) and returns the namespace,
+so a claims test can assert each sentence of the lesson on its own variables.
+The Explore cell's ``widgets.interact`` is captured instead of shown:
+``widget_ends(ns)`` yields every keyword setting with one control at the end of
+its range and the others at their initial values, for the callback test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import nbformat
+
+from crm_lessons import widgets
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+#: ipywidgets' own defaults, for controls that do not set them
+_DEFAULT_RANGE = {"FloatSlider": (0.0, 10.0), "IntSlider": (0, 100)}
+
+
+EXERCISES = NOTEBOOKS.parent / "exercises"
+
+
+def run_lesson(stem: str, **params) -> dict:
+    """Execute ``notebooks/<stem>.ipynb`` with ``params`` and return its namespace."""
+    return run_notebook(NOTEBOOKS / f"{stem}.ipynb", **params)
+
+
+def run_exercise_answers(stem: str, student_id: str) -> dict:
+    """The instructor solution of ``exercises/<stem>.ipynb`` for one student (check cells skipped)."""
+    from crm_lessons.grading import student_seed
+
+    return run_notebook(EXERCISES / f"{stem}.ipynb", skip=("check", "hidden-check"),
+                        student_id=student_id, seed=student_seed(student_id))
+
+
+def run_notebook(path, *, skip=(), **params) -> dict:
+    """Execute a notebook's code cells (but those tagged ``skip``) with ``params``; return the namespace."""
+    nb = nbformat.read(path, as_version=4)
+    stem = Path(path).stem
+    ns: dict = {"__name__": "__lesson__", "display": lambda *a, **k: None}
+    captured = {}
+
+    def interact(func, **controls):
+        captured.update(func=func, controls=controls)
+
+    original, widgets.interact = widgets.interact, interact
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            for cell in nb.cells:
+                if cell.cell_type != "code" or {"nav", *skip} & set(cell.metadata.get("tags", [])):
+                    continue
+                src = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("%", "!")))
+                exec(compile(src, f"<{stem}>", "exec"), ns)
+                if "parameters" in cell.metadata.get("tags", []):
+                    ns.update(params)
+                plt.close("all")
+    finally:
+        widgets.interact = original
+    ns["_stdout"] = out.getvalue()
+    ns["_widget"] = captured
+    return ns
+
+
+def widget_ends(ns: dict):
+    """(func, kwargs) with each control in turn at the minimum and maximum of its range."""
+    w = ns["_widget"]
+    controls = w["controls"]
+    base = {k: c.value for k, c in controls.items()}
+    for key, c in controls.items():
+        if c.kind in _DEFAULT_RANGE:
+            lo, hi = _DEFAULT_RANGE[c.kind]
+            ends = (c.kwargs.get("min", lo), c.kwargs.get("max", hi))
+        else:
+            opts = list(c.kwargs["options"])
+            ends = tuple(o[1] if isinstance(o, tuple) else o for o in (opts[0], opts[-1]))
+        for v in ends:
+            yield w["func"], {**base, key: v}

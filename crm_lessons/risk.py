@@ -452,26 +452,25 @@ def risk_register(register: pd.DataFrame, *, high: int = 12, medium: int = 6) ->
     return out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def plot_risk_matrix(register: pd.DataFrame, *, ax=None, label_col: str = "risk"):
-    """Likelihood x impact heat map with each risk placed in its cell (风险矩阵).
+def plot_risk_matrix(register: pd.DataFrame, *, ax=None):
+    """Likelihood x impact heat map with each risk's number (1, 2, ... in ``register``'s row order) in its cell.
 
     Examples
     --------
     >>> plot_risk_matrix(risk_register(RISK_REGISTER)).get_xlabel()
     'Impact (1 = minor, 5 = severe)'
     """
-    ax = _axes(ax, (8, 6))
+    require_columns(register, ["likelihood", "impact"], arg="register")
+    ax = _axes(ax, (6, 5))
     grid = np.outer(np.arange(1, 6), np.arange(1, 6))
     ax.imshow(grid, origin="lower", cmap="RdYlGn_r", extent=(0.5, 5.5, 0.5, 5.5), alpha=0.6, vmin=1, vmax=25)
-    placed: dict = {}
-    for _, row in register.iterrows():
-        key = (row["impact"], row["likelihood"])
-        k = placed.get(key, 0)
-        placed[key] = k + 1
-        ax.text(row["impact"], row["likelihood"] + 0.3 - 0.22 * k, str(row[label_col]), ha="center",
-                va="center", fontsize=7, wrap=True)
+    cells: dict = {}
+    for number, (lik, imp) in enumerate(register[["likelihood", "impact"]].itertuples(index=False), start=1):
+        cells.setdefault((imp, lik), []).append(str(number))
+    for (imp, lik), numbers in cells.items():
+        ax.text(imp, lik, ", ".join(numbers), ha="center", va="center", fontsize=12, weight="bold")
     ax.set_xticks(range(1, 6))
     ax.set_yticks(range(1, 6))
     ax.set(xlabel="Impact (1 = minor, 5 = severe)", ylabel="Likelihood (1 = rare, 5 = almost certain)",
-           title="Risk register: likelihood x impact")
+           title="Risk register: likelihood x impact (numbers = rows of the register)")
     return ax

@@ -64,3 +64,41 @@ def test_103_widget_ends_run():
     assert len(calls) == 10
     for func, kwargs in calls:
         func(**kwargs)
+
+
+# --------------------------------------------------------------------------- 10.2
+RUNS_102 = [dict(seed=42, n_customers=20000), dict(seed=7, n_customers=500), dict(seed=1, n_customers=5000)]
+
+
+@pytest.fixture(scope="module", params=RUNS_102, ids=lambda p: f"seed{p['seed']}-n{p['n_customers']}")
+def ns102(request):
+    return run_lesson("10.02-Relationship-Maintenance-and-Loyalty-Programmes", **request.param)
+
+
+def test_102_wave_claims(ns102):
+    sizes = ns102["sizes"].set_index("change to detect (NPS points)")["respondents per wave"]
+    assert sizes[5] > ns102["n_wave"]                                   # a wave of 800 detects only large changes
+    assert 3.5 < sizes[5] / sizes[10] < 4.5                             # half the change, four times the sample
+    c = ns102["change"]
+    assert (c["p_value"] < 0.05) == (c["ci_low"] > 0 or c["ci_high"] < 0)
+
+
+def test_102_programme_claims(ns102):
+    e, truth = ns102["effects"], ns102["true_effect"]
+    naive = e.loc["naive member vs non-member"]
+    assert naive["ci_low"] > truth                                      # far off, interval nowhere near the truth
+    for method in ("randomised holdout", "difference-in-differences"):
+        assert abs(e.loc[method, "estimate"] - truth) < abs(naive["estimate"] - truth) / 2   # near the truth
+    if ns102["seed"] == 42:                                             # "at the default seed their intervals cover it"
+        for method in ("randomised holdout", "difference-in-differences"):
+            assert e.loc[method, "ci_low"] <= truth <= e.loc[method, "ci_high"]
+    s = ns102["summary"]
+    assert s.loc[(True, True), "before"] > s.loc[(True, False), "before"]   # members bought more before joining
+
+
+def test_102_widget_ends_run():
+    ns = run_lesson("10.02-Relationship-Maintenance-and-Loyalty-Programmes", seed=7, n_customers=2000)
+    calls = list(widget_ends(ns))
+    assert len(calls) == 6
+    for func, kwargs in calls:
+        func(**kwargs)

@@ -15,6 +15,8 @@ STUDENTS = [f"s{i:03d}" for i in range(1, 51)]
 GRADED = {
     "09.03-Restaurant-Case": ["n_four_plus", "top_spend_per_head", "stay_b", "right_monthly", "right_sticky",
                               "uplift_b"],
+    "10.02-Relationship-Maintenance-and-Loyalty-Programmes": ["naive_effect", "holdout_effect", "nps_change",
+                                                              "nps_p_value", "n_per_wave"],
     "10.03-Risk-and-Early-Warning": ["el_total", "el_share_e", "best_cutoff", "best_hit_rate", "theory_cutoff",
                                      "util_hit_rate", "util_false_alarm_rate", "util_mean_lead"],
 }

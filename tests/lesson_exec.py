@@ -83,3 +83,14 @@ def widget_ends(ns: dict):
             ends = tuple(o[1] if isinstance(o, tuple) else o for o in (opts[0], opts[-1]))
         for v in ends:
             yield w["func"], {**base, key: v}
+
+
+def run_widget_ends(stem: str, **params) -> int:
+    """Run the lesson, then call its Explore callback at every control's range ends; return the number of calls."""
+    ns = run_lesson(stem, **params)
+    calls = list(widget_ends(ns))
+    for func, kwargs in calls:
+        with contextlib.redirect_stdout(io.StringIO()):
+            func(**kwargs)
+        plt.close("all")
+    return len(calls)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from crm_lessons import loyalty, restaurant
-from lesson_exec import run_lesson, widget_ends
+from lesson_exec import run_lesson, run_widget_ends
 
 RUNS = [dict(seed=42, n_customers=3000), dict(seed=7, n_customers=500), dict(seed=1, n_customers=1200)]
 
@@ -53,8 +53,4 @@ def test_93_rival_claims(ns93):
 
 
 def test_93_widget_ends_run():
-    ns = run_lesson("09.03-Restaurant-Case", seed=7, n_customers=400)
-    calls = list(widget_ends(ns))
-    assert len(calls) == 8
-    for func, kwargs in calls:
-        func(**kwargs)
+    assert run_widget_ends("09.03-Restaurant-Case", seed=7, n_customers=400) == 8

@@ -6,7 +6,7 @@ default seed are asserted in tests/test_risk.py.
 
 import pytest
 
-from lesson_exec import run_lesson, widget_ends
+from lesson_exec import run_lesson, run_widget_ends
 
 RUNS = [dict(seed=42, n_customers=3000), dict(seed=7, n_customers=500), dict(seed=1, n_customers=1500)]
 
@@ -59,11 +59,7 @@ def test_103_warning_rules_trade_off(ns103):
 
 
 def test_103_widget_ends_run():
-    ns = run_lesson("10.03-Risk-and-Early-Warning", seed=7, n_customers=300)
-    calls = list(widget_ends(ns))
-    assert len(calls) == 10
-    for func, kwargs in calls:
-        func(**kwargs)
+    assert run_widget_ends("10.03-Risk-and-Early-Warning", seed=7, n_customers=300) == 10
 
 
 # --------------------------------------------------------------------------- 10.2
@@ -97,8 +93,4 @@ def test_102_programme_claims(ns102):
 
 
 def test_102_widget_ends_run():
-    ns = run_lesson("10.02-Relationship-Maintenance-and-Loyalty-Programmes", seed=7, n_customers=2000)
-    calls = list(widget_ends(ns))
-    assert len(calls) == 6
-    for func, kwargs in calls:
-        func(**kwargs)
+    assert run_widget_ends("10.02-Relationship-Maintenance-and-Loyalty-Programmes", seed=7, n_customers=2000) == 6

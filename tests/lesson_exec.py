@@ -1,14 +1,17 @@
-"""Run a lesson's code cells in this process with other parameters, for the claims and widget tests.
+"""Run a lesson's code in this process, with other parameters, for the claims and widget tests.
 
-The claims tests rerun each lesson's computations for several seeds and sizes and assert every
-sentence of its prose that states a number or a direction; the widget tests call each Explore
-callback at the ends of its controls' ranges. Both need the lesson's variables, so the code cells
-run here (the parameters cell replaced, the widget cell skipped, figures drawn off-screen).
+``run_lesson(name, seed=7)`` executes the lesson's code cells in order (the
+``parameters`` cell first, then the given overrides) and returns the namespace,
+so a claims test can assert each sentence of the lesson on its own variables.
+The Explore cell's ``widgets.interact`` is captured instead of shown:
+``widget_ends(ns)`` yields every keyword setting with one control at the end of
+its range and the others at their initial values, for the callback test.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import io
 from pathlib import Path
 
 import matplotlib
@@ -17,56 +20,105 @@ import nbformat
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from crm_lessons import widgets  # noqa: E402
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
-
-def run_lesson(name: str, **params) -> dict:
-    """Execute the lesson ``notebooks/<name>*.ipynb`` with ``params`` and return its namespace."""
-    (path,) = sorted(NOTEBOOKS.glob(f"{name}*.ipynb"))
-    nb = nbformat.read(path, as_version=4)
-    ns: dict = {"display": lambda *a, **k: None, "__name__": "__lesson__"}
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if cell.cell_type != "code" or "nbval-ignore-output" in tags:
-            continue
-        source = re.sub(r"^\s*[%!].*$", "", cell.source, flags=re.M)
-        exec(compile(source, f"{path.name}", "exec"), ns)
-        if "parameters" in tags:
-            unknown = set(params) - set(ns)
-            assert not unknown, f"not parameters of {path.name}: {unknown}"
-            ns.update(params)
-        plt.close("all")
-    return ns
-
-
-def call_at_range_ends(ns: dict, callback: str, controls: dict) -> None:
-    """Call ``ns[callback]`` with each control at each end of its range, the others at their defaults."""
-    func = ns[callback]
-    for name, ends in controls.items():
-        for value in ends:
-            func(**{name: value})
-            plt.close("all")
+#: ipywidgets' own defaults, for controls that do not set them
+_DEFAULT_RANGE = {"FloatSlider": (0.0, 10.0), "IntSlider": (0, 100)}
 
 
 EXERCISES = NOTEBOOKS.parent / "exercises"
 
 
-def run_exercise(name: str, student_id: str, *, checks: bool = False) -> dict:
-    """Execute the instructor version of exercise ``name`` for ``student_id`` (its seed as the grader draws it).
+def _one(folder: Path, stem: str) -> Path:
+    """The notebook ``<stem>.ipynb``, or the one notebook whose name starts with ``stem`` ("05.03")."""
+    (path,) = [folder / f"{stem}.ipynb"] if (folder / f"{stem}.ipynb").exists() else sorted(
+        folder.glob(f"{stem}*.ipynb"))
+    return path
 
-    Solution cells run; check and hidden-check cells run only with ``checks=True``.
+
+def run_lesson(stem: str, **params) -> dict:
+    """Execute ``notebooks/<stem>.ipynb`` (or ``<stem>*``) with ``params`` and return its namespace."""
+    return run_notebook(_one(NOTEBOOKS, stem), **params)
+
+
+def run_exercise_answers(stem: str, student_id: str) -> dict:
+    """The instructor solution of ``exercises/<stem>.ipynb`` for one student (check cells skipped)."""
+    return run_exercise(stem, student_id)
+
+
+def run_exercise(stem: str, student_id: str, *, checks: bool = False) -> dict:
+    """Execute the instructor version of an exercise for ``student_id`` (its seed as the grader draws it).
+
+    Solution cells run; check and hidden-check cells only with ``checks=True``. The demo student keeps
+    the notebook's own parameters.
     """
-    from crm_lessons.grading.variants import student_seed
+    from crm_lessons.grading import student_seed
 
-    (path,) = sorted(EXERCISES.glob(f"{name}*.ipynb"))
+    params = {} if student_id == "demo" else {"student_id": student_id, "seed": student_seed(student_id)}
+    return run_notebook(_one(EXERCISES, stem), skip=() if checks else ("check", "hidden-check"), **params)
+
+
+def call_at_range_ends(ns: dict, callback: str, controls: dict) -> None:
+    """Call ``ns[callback]`` with each control at each end of ``controls[name]``, the others at their defaults."""
+    for name, ends in controls.items():
+        for value in ends:
+            with contextlib.redirect_stdout(io.StringIO()):
+                ns[callback](**{name: value})
+            plt.close("all")
+
+
+def run_notebook(path, *, skip=(), **params) -> dict:
+    """Execute a notebook's code cells (but those tagged ``skip``) with ``params``; return the namespace."""
     nb = nbformat.read(path, as_version=4)
-    ns: dict = {"display": lambda *a, **k: None, "__name__": "__exercise__"}
-    for cell in nb.cells:
-        tags = set(cell.metadata.get("tags", []))
-        if cell.cell_type != "code" or (not checks and tags & {"check", "hidden-check"}):
-            continue
-        exec(compile(cell.source, path.name, "exec"), ns)
-        if "parameters" in tags and student_id != "demo":
-            ns.update(student_id=student_id, seed=student_seed(student_id))
-        plt.close("all")
+    stem = Path(path).stem
+    ns: dict = {"__name__": "__lesson__", "display": lambda *a, **k: None}
+    captured = {}
+
+    def interact(func, **controls):
+        captured.update(func=func, controls=controls)
+
+    original, widgets.interact = widgets.interact, interact
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            for cell in nb.cells:
+                if cell.cell_type != "code" or {"nav", *skip} & set(cell.metadata.get("tags", [])):
+                    continue
+                src = "\n".join(l for l in cell.source.splitlines() if not l.lstrip().startswith(("%", "!")))
+                exec(compile(src, f"<{stem}>", "exec"), ns)
+                if "parameters" in cell.metadata.get("tags", []):
+                    ns.update(params)
+                plt.close("all")
+    finally:
+        widgets.interact = original
+    ns["_stdout"] = out.getvalue()
+    ns["_widget"] = captured
     return ns
+
+
+def widget_ends(ns: dict):
+    """(func, kwargs) with each control in turn at the minimum and maximum of its range."""
+    w = ns["_widget"]
+    controls = w["controls"]
+    base = {k: c.value for k, c in controls.items()}
+    for key, c in controls.items():
+        if c.kind in _DEFAULT_RANGE:
+            lo, hi = _DEFAULT_RANGE[c.kind]
+            ends = (c.kwargs.get("min", lo), c.kwargs.get("max", hi))
+        else:
+            opts = list(c.kwargs["options"])
+            ends = tuple(o[1] if isinstance(o, tuple) else o for o in (opts[0], opts[-1]))
+        for v in ends:
+            yield w["func"], {**base, key: v}
+
+
+def run_widget_ends(stem: str, **params) -> int:
+    """Run the lesson, then call its Explore callback at every control's range ends; return the number of calls."""
+    ns = run_lesson(stem, **params)
+    calls = list(widget_ends(ns))
+    for func, kwargs in calls:
+        with contextlib.redirect_stdout(io.StringIO()):
+            func(**kwargs)
+        plt.close("all")
+    return len(calls)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from crm_lessons._validation import CRMInputError, check_choice, check_dataframe, check_number, require_columns
 from crm_lessons.loyalty import LOYALTY_TYPES, switching_matrix
-from crm_lessons._segmentation_plots import _axes
+from crm_lessons.figures import get_axes
 from crm_lessons.segmentation import RESTAURANT_RULES, VISITS, monthly_customer_stats, tier_by_rules
 
 __all__ = [
@@ -334,7 +334,7 @@ def plot_migration(matrix: pd.DataFrame, *, ax=None, title: str = "Grade migrati
     >>> plot_migration(m).get_xlabel()
     'Grade next month'
     """
-    ax = _axes(ax, (5.5, 4.5))
+    ax = get_axes(ax, figsize=(5.5, 4.5))
     vals = matrix.to_numpy(dtype=float)
     im = ax.imshow(vals, cmap="Blues", vmin=0, vmax=1)
     for i in range(vals.shape[0]):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._segmentation_plots import _axes
+from crm_lessons.figures import get_axes
 from crm_lessons._validation import (
     CRMInputError,
     check_dataframe,
@@ -461,7 +461,7 @@ def plot_risk_matrix(register: pd.DataFrame, *, ax=None):
     'Impact (1 = minor, 5 = severe)'
     """
     require_columns(register, ["likelihood", "impact"], arg="register")
-    ax = _axes(ax, (6, 5))
+    ax = get_axes(ax, figsize=(6, 5))
     grid = np.outer(np.arange(1, 6), np.arange(1, 6))
     ax.imshow(grid, origin="lower", cmap="RdYlGn_r", extent=(0.5, 5.5, 0.5, 5.5), alpha=0.6, vmin=1, vmax=25)
     cells: dict = {}

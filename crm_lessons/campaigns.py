@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import CRMInputError, check_number
+from crm_lessons._validation import CRMInputError, check_number, check_numeric, require_columns
 
 __all__ = ["best_depth", "break_even_rate", "profit_curve"]
 
@@ -102,7 +102,5 @@ def best_depth(curve: pd.DataFrame) -> int:
     >>> best_depth(profit_curve([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], cost_per_piece=1, margin_per_responder=3))
     3
     """
-    if "profit" not in curve:
-        raise CRMInputError("argument `curve`: needs a 'profit' column; found "
-                            f"{list(curve.columns)}. Pass the output of profit_curve().")
-    return int(curve["profit"].idxmax())
+    require_columns(curve, ["profit"], arg="curve")
+    return int(check_numeric(curve, "profit", arg="curve").idxmax())

@@ -14,7 +14,7 @@ from bad_inputs_corpus import ACCEPTED, CASES
 
 from crm_lessons.cli import main
 from crm_lessons.reports._prepare import read_and_prepare
-from crm_lessons.reports._registry import get_report
+from crm_lessons.reports import get_report
 
 FIX_NUMBER = "Remove currency signs, thousands separators and text from this column."
 FIX_DATE = "Write dates as YYYY-MM-DD (e.g. 2024-03-31)."

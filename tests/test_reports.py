@@ -24,7 +24,7 @@ from crm_lessons._validation import CRMInputError
 from crm_lessons.cli import main
 from crm_lessons.reports import list_reports, run_report
 from crm_lessons.reports._notebooks import build_notebook
-from crm_lessons.reports._registry import get_report
+from crm_lessons.reports import get_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 SALES = FIXTURES / "门店销售_gbk.csv"

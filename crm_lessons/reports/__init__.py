@@ -11,7 +11,8 @@ Examples
 ['customer-value', 'retention-churn', 'satisfaction', 'staffing']
 """
 
-from crm_lessons.reports._registry import REPORTS, Column, Param, Report, get_report
+from crm_lessons.reports._catalogue import REPORTS, get_report
+from crm_lessons.reports._registry import Column, Param, Report
 from crm_lessons.reports.runner import ReportError, RunStatus, run_batch, run_report
 
 __all__ = ["Column", "Param", "REPORTS", "Report", "ReportError", "RunStatus", "get_report", "list_reports",
@@ -20,6 +21,4 @@ __all__ = ["Column", "Param", "REPORTS", "Report", "ReportError", "RunStatus", "
 
 def list_reports() -> dict[str, Report]:
     """The registered reports by name."""
-    from crm_lessons.reports import _catalogue  # noqa: F401
-
     return dict(REPORTS)

@@ -1,11 +1,21 @@
-"""The reports shipped with crm_lessons (registered on import)."""
+"""The reports shipped with crm_lessons, declared in one table: :data:`REPORTS`.
+
+Adding a report is one module (``crm_lessons/reports/<name>.py`` with its ``build`` function) plus
+one :class:`~crm_lessons.reports._registry.Report` entry in the tuple below.
+
+>>> sorted(REPORTS)
+['customer-value', 'retention-churn', 'satisfaction', 'staffing']
+>>> get_report("customer-value").name
+'customer-value'
+"""
 
 from __future__ import annotations
 
-from crm_lessons.reports._registry import Column, Param, Report, register
+from crm_lessons._validation import CRMInputError
+from crm_lessons.reports._registry import Column, Param, Report
 from crm_lessons.reports._status import STATUS_PARAMS
 
-__all__: list[str] = []
+__all__ = ["REPORTS", "get_report"]
 
 _TX_COLUMNS = (
     Column("customer", "customer_id", "id", "customer identifier"),
@@ -13,7 +23,8 @@ _TX_COLUMNS = (
     Column("amount", "amount", "amount", "value of the purchase (> 0)", max_value=1e7),
 )
 
-register(Report(
+_SHIPPED = (
+Report(
     name="customer-value",
     title="Customer value",
     title_zh="客户价值分析",
@@ -35,9 +46,9 @@ register(Report(
     ),
     helpers=("crm_lessons.segmentation", "crm_lessons.customer_summary", "crm_lessons.purchase_models",
              "crm_lessons.spend_model"),
-))
+),
 
-register(Report(
+Report(
     name="retention-churn",
     title="Retention and churn",
     title_zh="客户保持与流失分析",
@@ -55,9 +66,9 @@ register(Report(
     ),
     helpers=("crm_lessons.retention", "crm_lessons.churn", "crm_lessons.customer_summary",
              "crm_lessons.purchase_models"),
-))
+),
 
-register(Report(
+Report(
     name="satisfaction",
     title="Customer satisfaction survey",
     title_zh="客户满意度调查",
@@ -83,9 +94,9 @@ register(Report(
     helpers=("crm_lessons.satisfaction",),
     score_suffix_params=("expectation_suffix", "experience_suffix", "importance_suffix"),
     scale_param="scale_max",
-))
+),
 
-register(Report(
+Report(
     name="staffing",
     title="Contact-centre staffing",
     title_zh="呼叫中心排班",
@@ -109,4 +120,18 @@ register(Report(
     ),
     date_role="time",
     helpers=("crm_lessons.callcenter",),
-))
+),
+)
+
+#: The reports by name.
+REPORTS: dict[str, Report] = {r.name: r for r in _SHIPPED}
+
+
+def get_report(name: str) -> Report:
+    """The report called ``name``, or a clear error listing the reports."""
+    if name not in REPORTS:
+        raise CRMInputError(
+            f"argument `NAME`: unknown report; found {name!r}. "
+            f"Choose one of {sorted(REPORTS)} (crm-lessons report --list)."
+        )
+    return REPORTS[name]

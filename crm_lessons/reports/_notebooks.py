@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from crm_lessons.reports._registry import REPORTS, Report
+from crm_lessons.reports._catalogue import REPORTS
+from crm_lessons.reports._registry import Report
 
 __all__ = ["build_notebook", "write_notebooks"]
 
@@ -61,8 +62,6 @@ def build_notebook(report: Report) -> nbformat.NotebookNode:
 
 def write_notebooks(folder: Path | None = None) -> list[Path]:
     """Write every registered report's notebook; return the paths."""
-    from crm_lessons.reports import _catalogue  # noqa: F401
-
     folder = Path(folder or Path(__file__).parent / "notebooks")
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crm_lessons._validation import CRMInputError
 
-__all__ = ["Column", "Param", "Report", "REPORTS", "get_report", "register"]
+__all__ = ["Column", "Param", "Report"]
 
 
 @dataclass(frozen=True)
@@ -135,23 +135,3 @@ class Report:
             except ImportError as exc:
                 return False, f"needs {mod} ({exc})"
         return True, ""
-
-
-REPORTS: dict[str, Report] = {}
-
-
-def register(report: Report) -> Report:
-    REPORTS[report.name] = report
-    return report
-
-
-def get_report(name: str) -> Report:
-    """The report called ``name``, or a clear error listing the reports."""
-    from crm_lessons.reports import _catalogue  # noqa: F401  (fills REPORTS)
-
-    if name not in REPORTS:
-        raise CRMInputError(
-            f"argument `NAME`: unknown report; found {name!r}. "
-            f"Choose one of {sorted(REPORTS)} (crm-lessons report --list)."
-        )
-    return REPORTS[name]

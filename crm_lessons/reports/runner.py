@@ -30,7 +30,8 @@ from crm_lessons._validation import CRMInputError
 from crm_lessons.values import NOTES_ATTR
 from crm_lessons.io import READABLE_SUFFIXES, atomic_output_dir, safe_filename, write_csv_safe
 from crm_lessons.reports._prepare import read_and_prepare
-from crm_lessons.reports._registry import Report, get_report
+from crm_lessons.reports._catalogue import get_report
+from crm_lessons.reports._registry import Report
 from crm_lessons.reports._text import Text
 
 __all__ = ["ReportError", "RunStatus", "execute_report", "run_batch", "run_report"]

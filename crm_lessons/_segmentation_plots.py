@@ -21,32 +21,38 @@ def _axes(ax, size=(6, 4)):
 def plot_pyramid(summary: pd.DataFrame, *, ax=None):
     """Draw a customer pyramid from a :func:`~crm_lessons.segmentation.tier_summary` table (top tier first).
 
-    Each layer is labelled with its share of customers and share of value.
+    Each tier is a row, top tier at the top; the bar to the left of the axis is its share of
+    customers, the bar to the right its share of value, both drawn to scale (a pyramid drawn
+    with equal-height layers would show a 1% tier as large as an 80% one).
 
     Examples
     --------
     >>> from crm_lessons.segmentation import customer_pyramid, tier_summary
     >>> ax = plot_pyramid(tier_summary(customer_pyramid(range(1, 101)), tier_col="tier"))
     >>> len(ax.patches)
-    4
+    8
     """
     check_dataframe(summary, arg="summary")
     require_columns(summary, ["customer_share", "value_share"], arg="summary")
-    from matplotlib.patches import Polygon
     ax = _axes(ax)
     n = len(summary)
-    colors = ["#8c2d04", "#d94801", "#fd8d3c", "#fdd0a2", "#feedde", "#fff5eb"]
-    for j, (name, row) in enumerate(summary.iterrows()):
-        top_w, bot_w = j / n, (j + 1) / n
-        y0, y1 = n - j - 1, n - j
-        ax.add_patch(Polygon([(-bot_w, y0), (bot_w, y0), (top_w, y1), (-top_w, y1)], closed=True,
-                             facecolor=colors[j % len(colors)], edgecolor="white"))
-        ax.text(0, y0 + 0.45, f"{name}", ha="center", va="center", fontweight="bold",
-                color="white" if j < 2 else "black")
-        ax.text(1.05, y0 + 0.5, f"{row['customer_share']:.0%} of customers, {row['value_share']:.0%} of value",
-                va="center")
-    ax.set(xlim=(-1.05, 2.6), ylim=(0, n), title="Customer pyramid: share of customers and of value")
-    ax.axis("off")
+    y = np.arange(n)[::-1]  # top tier at the top
+    cust = summary["customer_share"].to_numpy(dtype=float)
+    val = summary["value_share"].to_numpy(dtype=float)
+    ax.barh(y, -cust, color="C0")
+    ax.barh(y, val, color="C1")
+    for yi, c, v in zip(y, cust, val):
+        ax.text(-c - 0.02, yi, f"{c:.0%}", ha="right", va="center")
+        ax.text(v + 0.02, yi, f"{v:.0%}", ha="left", va="center")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [str(i) for i in summary.index])
+    ax.set_xlim(-1.2, 1.2)
+    ax.set_xticks([-1, -0.5, 0, 0.5, 1], ["100%", "50%", "0", "50%", "100%"])
+    ax.set(xlabel="share of customers (left) | share of value (right)",
+           title="Customer pyramid: share of customers and of value")
+    ax.set_ylim(-0.6, n - 0.1)
+    ax.text(-0.6, n - 0.5, "customers", ha="center", va="bottom", color="C0", fontweight="bold")
+    ax.text(0.6, n - 0.5, "value", ha="center", va="bottom", color="C1", fontweight="bold")
     return ax
 
 
@@ -87,10 +93,12 @@ def plot_value_matrix(df: pd.DataFrame, *, current_value_col: str = "current_val
     return ax
 
 
-def plot_rfm_heatmap(rfm: pd.DataFrame, *, ax=None, value_col: str = "monetary"):
+def plot_rfm_heatmap(rfm: pd.DataFrame, *, ax=None, value_col: str = "monetary", min_customers: int = 20):
     """Heat map of mean ``value_col`` by R score (rows) and F score (columns), with customer counts.
 
-    ``rfm`` is the output of :func:`~crm_lessons.segmentation.rfm_table`.
+    ``rfm`` is the output of :func:`~crm_lessons.segmentation.rfm_table`. Cells with fewer than
+    ``min_customers`` customers are left grey and do not set the colour scale: a mean of one or two
+    customers would otherwise paint every other cell pale.
 
     Examples
     --------
@@ -98,26 +106,31 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, *, ax=None, value_col: str = "monetary")
     >>> from crm_lessons.segmentation import rfm_table
     >>> tx = pd.DataFrame({"customer_id": [1, 2, 2, 3], "amount": [5.0, 10.0, 20.0, 8.0],
     ...                    "date": ["2024-01-01", "2024-01-01", "2024-02-01", "2024-02-01"]})
-    >>> plot_rfm_heatmap(rfm_table(tx, n_bins=2)).get_title()
-    'Mean monetary by R and F score (n = customers)'
+    >>> plot_rfm_heatmap(rfm_table(tx, n_bins=2), min_customers=1).get_title()
+    'Mean monetary value by R and F score (n = customers)'
     """
     require_columns(rfm, ["r_score", "f_score", value_col], arg="rfm")
     mean = rfm.pivot_table(index="r_score", columns="f_score", values=value_col, aggfunc="mean",
                            observed=False).sort_index(ascending=False)
     count = rfm.pivot_table(index="r_score", columns="f_score", values=value_col, aggfunc="size",
-                            observed=False).reindex_like(mean)
+                            observed=False).reindex_like(mean).fillna(0)
+    shown = mean.where(count >= min_customers)
     ax = _axes(ax, (6, 4.5))
-    im = ax.imshow(mean.to_numpy(dtype=float), cmap="YlOrRd", aspect="auto")
+    ax.set_facecolor("0.9")
+    im = ax.imshow(np.ma.masked_invalid(shown.to_numpy(dtype=float)), cmap="YlOrRd", aspect="auto")
     for i in range(mean.shape[0]):
         for j in range(mean.shape[1]):
             m, c = mean.iat[i, j], count.iat[i, j]
             if pd.notna(m):
-                ax.text(j, i, f"{m:.0f}\nn={int(c)}", ha="center", va="center", fontsize=8)
+                few = c < min_customers
+                ax.text(j, i, f"{m:.0f}\nn={int(c)}", ha="center", va="center", fontsize=8,
+                        color="0.45" if few else "black")
     ax.set_xticks(range(mean.shape[1]), [str(c) for c in mean.columns])
     ax.set_yticks(range(mean.shape[0]), [str(r) for r in mean.index])
-    ax.figure.colorbar(im, ax=ax, label=f"mean {value_col}")
+    name = "monetary value" if value_col == "monetary" else value_col.replace("_", " ")
+    ax.figure.colorbar(im, ax=ax, label=f"mean {name} (cells with {min_customers}+ customers)")
     ax.set(xlabel="F score (frequency)", ylabel="R score (recency, 5 = most recent)",
-           title=f"Mean {value_col} by R and F score (n = customers)")
+           title=f"Mean {name} by R and F score (n = customers)")
     return ax
 
 

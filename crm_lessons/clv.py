@@ -277,13 +277,16 @@ def plot_tornado(table: pd.DataFrame, *, ax=None):
     base = float(table["base_clv"].iloc[0])
     t = table.iloc[::-1]
     y = np.arange(len(t))
-    ax.barh(y, t["clv_low"] - base, left=base, color="tab:red", label="Factor -")
-    ax.barh(y, t["clv_high"] - base, left=base, color="tab:blue", label="Factor +")
+    ax.barh(y, t["clv_low"] - base, left=base, color="tab:red", label="factor at its low value")
+    ax.barh(y, t["clv_high"] - base, left=base, color="tab:blue", label="factor at its high value")
     ax.axvline(base, color="black", linewidth=1)
-    ax.set_yticks(y, t["factor"])
+    # plain English words, not the parameter names (the Chinese term would need a CJK font)
+    labels = (t["label"].astype(str).str.split(" (", regex=False).str[0] if "label" in t
+              else t["factor"].astype(str).str.replace("_", " "))
+    ax.set_yticks(y, labels)
     ax.set_xlabel("Customer lifetime value")
     ax.set_title("Sensitivity of CLV to each factor")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     return ax
 
 

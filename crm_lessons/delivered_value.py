@@ -241,5 +241,5 @@ def plot_delivered_value(table: pd.DataFrame, *, value_cols=VALUE_COLS, cost_col
     ax.set_title("Customer delivered value = total value - total cost")
     ax.set_xlabel("Offer")
     ax.set_ylabel("Value (+) and cost (-), money units")
-    ax.legend(fontsize="x-small", ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(fontsize="small", ncol=1, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return ax

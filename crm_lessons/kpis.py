@@ -229,8 +229,9 @@ def plot_kpis(table: pd.DataFrame, *, axes=None):
         _, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     axes = np.asarray(axes).ravel()
     x = table.index.to_timestamp() if isinstance(table.index, pd.PeriodIndex) else table.index
+    labels = {"active": "active", "new": "new", "winback": "won back", "lost": "lost"}
     for col in KPI_COLUMNS["more"]:
-        axes[0].plot(x, table[col], label=col)
+        axes[0].plot(x, table[col], label=labels[col])
     axes[0].set_title("More: customers")
     axes[0].set_ylabel("Customers")
     axes[1].plot(x, table["avg_tenure_days"] / 30.44, color="C4", label="avg tenure (months)")
@@ -243,10 +244,12 @@ def plot_kpis(table: pd.DataFrame, *, axes=None):
     axes[2].plot(x, table["spend_per_customer"], color="C2", label="spend per customer")
     axes[2].set_title("Deeper: spend and breadth")
     axes[2].set_ylabel("Spend per purchasing customer", color="C2")
+    axes[2].set_ylim(0, 1.15 * max(float(table["spend_per_customer"].max()), 1e-9))  # from zero: a flat line looks flat
     if "categories_per_customer" in table:
         t2 = axes[2].twinx()
         t2.plot(x, table["categories_per_customer"], color="C3", ls="--", label="categories per customer")
         t2.set_ylabel("Categories per purchasing customer (dashed)", color="C3")
+        t2.set_ylim(0, 1.15 * max(float(table["categories_per_customer"].max()), 1e-9))
     for ax in axes:
         ax.set_xlabel("Period")
         ax.tick_params(axis="x", labelrotation=45)

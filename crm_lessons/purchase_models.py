@@ -594,6 +594,14 @@ class ParetoNBDModel(_PurchaseModel):
 
 
 # --------------------------------------------------------------------------- model checks
+#: plain names of the models for legends (never a class name such as ``BetaGeoModel``)
+MODEL_LABELS = {"BetaGeoModel": "BG/NBD model", "ParetoNBDModel": "Pareto/NBD model"}
+
+
+def _model_label(model) -> str:
+    return MODEL_LABELS.get(type(model).__name__, type(model).__name__)
+
+
 def _ax(ax):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -625,7 +633,7 @@ def plot_frequency_fit(model, summary: pd.DataFrame, *, max_frequency: int = 7, 
     sim /= n_draws
     ax = _ax(ax)
     ax.bar(bins - 0.2, actual, width=0.4, label="Actual")
-    ax.bar(bins + 0.2, sim, width=0.4, label=type(model).__name__)
+    ax.bar(bins + 0.2, sim, width=0.4, label=_model_label(model))
     ax.set_xticks(bins, [str(b) for b in bins[:-1]] + [f"{max_frequency}+"])
     ax.set_xlabel("Repeat purchases in calibration period")
     ax.set_ylabel("Customers")
@@ -655,7 +663,7 @@ def plot_conditional_expectations(model, summary: pd.DataFrame, *, max_frequency
     df = pd.DataFrame({"group": group, "actual": arr["holdout"], "model": pred}).groupby("group").mean()
     ax = _ax(ax)
     ax.plot(df.index, df["actual"], marker="o", label="Actual")
-    ax.plot(df.index, df["model"], marker="s", linestyle="--", label=type(model).__name__)
+    ax.plot(df.index, df["model"], marker="s", linestyle="--", label=_model_label(model))
     ax.set_xticks(df.index, [str(b) if b < max_frequency else f"{b}+" for b in df.index])
     ax.set_xlabel("Repeat purchases in calibration period")
     ax.set_ylabel("Mean purchases in holdout period")
@@ -704,7 +712,7 @@ def plot_cumulative_purchases(model, transactions: pd.DataFrame, *, calibration_
     predicted = expected @ cohort.to_numpy(dtype=float)
     ax = _ax(ax)
     ax.plot(grid, actual, label="Actual")
-    ax.plot(grid, predicted, linestyle="--", label=type(model).__name__)
+    ax.plot(grid, predicted, linestyle="--", label=_model_label(model))
     ax.axvline(cal_end, color="grey", linestyle=":", label="End of calibration")
     ax.set_xlabel("Date")
     ax.tick_params(axis="x", labelrotation=30)

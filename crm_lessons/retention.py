@@ -231,8 +231,13 @@ def plot_cohort_matrix(matrix: pd.DataFrame, *, ax=None, annot: bool | None = No
         _, ax = plt.subplots(figsize=(9, max(3.0, 0.25 * len(share) + 1)))
     if annot is None:
         annot = share.shape[0] <= 15 and share.shape[1] <= 15
-    sns.heatmap(share.set_axis(share.index.astype(str)), ax=ax, cmap="Blues", vmin=0, vmax=1,
-                annot=annot, fmt=".0%", cbar_kws={"label": "share of cohort active"})
+    # Period 0 is 100% by definition: leave it out of the colour scale, or it paints every later cell pale.
+    later = share.drop(columns=share.columns[0]) if share.shape[1] > 1 else share
+    vmax = float(np.nanquantile(later.to_numpy(dtype=float), 0.99)) if later.notna().any().any() else 1.0
+    vmax = min(max(vmax, 0.01), 1.0)
+    sns.heatmap(share.set_axis(share.index.astype(str)), ax=ax, cmap="Blues", vmin=0, vmax=vmax,
+                annot=annot, fmt=".0%",
+                cbar_kws={"label": "share of cohort active", "extend": "max" if vmax < 1 else "neither"})
     ax.set_title(title)
     ax.set_xlabel("Periods since first purchase")
     ax.set_ylabel("Cohort (first purchase)")

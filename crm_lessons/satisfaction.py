@@ -648,21 +648,42 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax=None):
                "Low priority": "tab:gray", "Possible overkill": "tab:orange"}
     for q, grp in ipa.groupby("quadrant"):
         ax.scatter(grp["performance"], grp["importance"], s=70, color=colours.get(q, "k"), label=q)
-    for name, row in ipa.iterrows():
-        ax.annotate(str(name), (row["performance"], row["importance"]), textcoords="offset points",
-                    xytext=(5, 5), fontsize=9)
     ax.axvline(cut_p, color="k", lw=0.8, ls="--")
     ax.axhline(cut_i, color="k", lw=0.8, ls="--")
-    pad_x = 0.15 * max(np.ptp(ipa["performance"]), 1e-3)
-    pad_y = 0.15 * max(np.ptp(ipa["importance"]), 1e-3)
-    ax.set_xlim(ipa["performance"].min() - pad_x, ipa["performance"].max() + 2 * pad_x)
-    ax.set_ylim(ipa["importance"].min() - pad_y, ipa["importance"].max() + 2 * pad_y)
+    # The grid is read against the cross-hairs (the means), so they sit in the middle of the plot;
+    # the axes are zoomed on the attributes, which the axis labels say.
+    perf, imp = ipa["performance"].to_numpy(dtype=float), ipa["importance"].to_numpy(dtype=float)
+    half_x = 1.25 * max(np.abs(perf - cut_p).max(), 1e-3)
+    half_y = 1.35 * max(np.abs(imp - cut_i).max(), 1e-3)
+    ax.set_xlim(cut_p - half_x, cut_p + half_x)
+    ax.set_ylim(cut_i - half_y, cut_i + half_y)
+    _label_points(ax, [str(n).replace("_", " ") for n in ipa.index], perf, imp)
     ax.set_xlabel("Performance (mean experience)" if ipa.attrs.get("performance", "experience") == "experience"
                   else "Performance (mean experience - expectation)")
-    ax.set_ylabel(f"Importance ({ipa.attrs.get('importance', 'derived')})")
+    ax.set_ylabel(f"Importance ({ipa.attrs.get('importance', 'derived')}; axes zoomed, dashed = mean)")
     ax.set_title("Importance-performance analysis")
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
+
+
+def _label_points(ax, labels, x, y, *, fontsize: int = 9):
+    """Label points without overlaps: a label that would cover an earlier one moves down a line."""
+    ax.figure.canvas.draw()
+    to_px = ax.transData.transform
+    placed = []  # (x0, y0, x1, y1) in pixels
+    line = fontsize * 1.5 * ax.figure.dpi / 72
+    for label, px, py in sorted(zip(labels, x, y), key=lambda t: -t[2]):
+        bx, by = to_px((px, py))
+        width = 0.62 * fontsize * len(label) * ax.figure.dpi / 72
+        dy = 5.0 * ax.figure.dpi / 72
+        for _ in range(20):
+            box = (bx + 5, by + dy, bx + 5 + width, by + dy + line)
+            if not any(box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
+                break
+            dy -= line
+        placed.append(box)
+        ax.annotate(label, (px, py), textcoords="offset points", xytext=(5, dy * 72 / ax.figure.dpi),
+                    fontsize=fontsize)
 
 
 # --------------------------------------------------------------------------- drivers

@@ -1,4 +1,4 @@
-"""The lessons' widgets (互动探索), with a static fallback for automated runs.
+"""The lessons' widgets (互动探索), with a static fallback for unattended runs.
 
 A lesson's Explore cell reads like plain ipywidgets::
 
@@ -6,32 +6,49 @@ A lesson's Explore cell reads like plain ipywidgets::
     widgets.interact(explore, retention=widgets.FloatSlider(value=0.85, min=0.3, max=0.94, step=0.01))
 
 In Jupyter this *is* ``ipywidgets.interact``: the controls appear and move the
-chart. The controls are only descriptions until then, so nothing talks to the
-front end while a notebook is run unattended. When the environment variable
-``CRM_LESSONS_STATIC_WIDGETS`` is set — the test suite and ``make course`` set
-it — ``interact`` creates no widget and prints one line naming the controls
-instead: kernels executed by nbclient/papermill can stall for ever on widget
-messages (nteract/papermill#723, jupyter/nbclient#312), and a built HTML page
-cannot run the controls anyway.
+chart. Three differences, each for a defect found in the lessons:
+
+* ``interact`` returns None, so the cell shows no stray ``Out[n]: <function …>``.
+* every control gets ``style={"description_width": "initial"}``: the label is
+  shown in full ("contact_cost", not "contact_c…").
+* in an **unattended** run ``interact`` creates no widget and prints one line
+  naming the controls instead: kernels executed by nbclient/papermill can stall
+  for ever on widget messages (nteract/papermill#723, jupyter/nbclient#312), and
+  a built HTML page cannot run the controls anyway. A run is unattended when
+  the environment variable ``CRM_LESSONS_STATIC_WIDGETS`` is set to anything
+  but ``0`` (the test suite and ``make course`` set it), or when the kernel was
+  started by a batch executor — its parent process is ``papermill``,
+  ``nbconvert``, ``nbclient`` or ``pytest`` — so that ``papermill lesson.ipynb
+  out.ipynb`` works without the variable. ``CRM_LESSONS_STATIC_WIDGETS=0``
+  forces live widgets.
+
+:func:`positions` lists the settings a test should try: every control at the
+ends of its range, the others at their initial values.
 
 Examples
 --------
 >>> import os
 >>> os.environ[STATIC_ENV] = "1"
->>> widgets_shown = interact(lambda k=3: k, k=IntSlider(value=3, min=1, max=5))
+>>> interact(lambda k=3: k, k=IntSlider(value=3, min=1, max=5))
 Interactive controls (run this notebook in Jupyter to use them): k
 >>> del os.environ[STATIC_ENV]
+>>> positions(k=IntSlider(value=3, min=1, max=5), who=Dropdown(options=["a", "b"], value="b"))
+[{'k': 3, 'who': 'b'}, {'k': 1, 'who': 'b'}, {'k': 5, 'who': 'b'}, {'k': 3, 'who': 'a'}]
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = ["STATIC_ENV", "Control", "Dropdown", "FloatSlider", "IntSlider", "SelectionSlider",
-           "ToggleButtons", "interact"]
+           "ToggleButtons", "interact", "positions", "unattended"]
 
 STATIC_ENV = "CRM_LESSONS_STATIC_WIDGETS"
+
+#: names of programs that execute notebooks with no person watching
+BATCH_EXECUTORS = ("papermill", "nbconvert", "nbclient", "pytest", "nbval")
 
 
 @dataclass
@@ -44,13 +61,32 @@ class Control:
     @property
     def value(self):
         """The control's initial value."""
-        return self.kwargs.get("value")
+        if "value" in self.kwargs:
+            return self.kwargs["value"]
+        if "options" in self.kwargs:
+            return _options(self.kwargs["options"])[0]
+        return self.kwargs.get("min", 0)
+
+    def ends(self) -> list:
+        """The two ends of the control's range (first and last option, or min and max)."""
+        if "options" in self.kwargs:
+            opts = _options(self.kwargs["options"])
+            return [opts[0], opts[-1]]
+        return [self.kwargs.get("min", 0), self.kwargs.get("max", 100 if self.kind == "IntSlider" else 10.0)]
 
     def build(self):
-        """The real ipywidgets control."""
+        """The real ipywidgets control, its label shown in full."""
         import ipywidgets
 
-        return getattr(ipywidgets, self.kind)(**self.kwargs)
+        kwargs = {"style": {"description_width": "initial"}, **self.kwargs}
+        return getattr(ipywidgets, self.kind)(**kwargs)
+
+
+def _options(options) -> list:
+    """Option values as ipywidgets reads them (a dict or (label, value) pairs give values)."""
+    if isinstance(options, dict):
+        return list(options.values())
+    return [o[1] if isinstance(o, tuple) and len(o) == 2 else o for o in options]
 
 
 def _control(kind: str):
@@ -69,7 +105,42 @@ SelectionSlider = _control("SelectionSlider")
 ToggleButtons = _control("ToggleButtons")
 
 
-def interact(func, **controls):
+def _parent_command(pid: int | None = None) -> str:
+    """The command line of this process's parent ('' where it cannot be read)."""
+    pid = os.getppid() if pid is None else pid
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        try:
+            import psutil
+
+            return " ".join(psutil.Process(pid).cmdline())
+        except Exception:  # no /proc and no psutil: assume a person is watching
+            return ""
+
+
+def unattended() -> bool:
+    """True when no person can move the controls (see the module docstring for the rule)."""
+    flag = os.environ.get(STATIC_ENV)
+    if flag is not None and flag.strip() != "":
+        return flag.strip() != "0"
+    command = _parent_command().lower()
+    return any(name in command for name in BATCH_EXECUTORS)
+
+
+def positions(**controls) -> list[dict]:
+    """The settings to try: the initial values, then each control at each end of its range."""
+    start = {k: c.value if isinstance(c, Control) else c for k, c in controls.items()}
+    out = [start]
+    for name, control in controls.items():
+        if isinstance(control, Control):
+            for end in control.ends():
+                if end != start[name]:
+                    out.append({**start, name: end})
+    return out
+
+
+def interact(func, **controls) -> None:
     """Show ``func`` with a control for each keyword, as ``ipywidgets.interact`` does.
 
     Parameters
@@ -81,10 +152,10 @@ def interact(func, **controls):
 
     Returns
     -------
-    The ``ipywidgets.interact`` result in Jupyter; None in a static run or
-    when ipywidgets is missing (a message says how to install it).
+    None (the widget displays itself), so that the cell shows no ``<function …>``.
+    In an unattended run, or when ipywidgets is missing, one line is printed instead.
     """
-    if os.environ.get(STATIC_ENV):
+    if unattended():
         print("Interactive controls (run this notebook in Jupyter to use them): " + ", ".join(controls))
         return None
     try:
@@ -93,4 +164,5 @@ def interact(func, **controls):
         print("ipywidgets is not installed: `pip install ipywidgets` to move the controls.")
         return None
     built = {k: c.build() if isinstance(c, Control) else c for k, c in controls.items()}
-    return ipywidgets.interact(func, **built)
+    ipywidgets.interact(func, **built)
+    return None

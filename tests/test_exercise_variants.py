@@ -1,0 +1,88 @@
+"""Per-student variants are never degenerate: over 50 student ids every graded answer takes more than one value.
+
+Each exercise is run in this process (setup and solution cells, no checks) with the seed the grader
+gives each of 50 student ids; the answers are the names the solution cells assign. An answer that is
+the same for every student (or a question whose answer the data already give away) would let one
+student's answer pass for all.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_lessons.grading.variants import student_seed
+
+EXERCISES = sorted((Path(__file__).resolve().parents[1] / "exercises").glob("[0-9][0-9].[0-9][0-9]-*.ipynb"))
+STUDENTS = [f"s{i:03d}" for i in range(1, 51)]
+
+
+def answer_names(nb) -> list[str]:
+    """Names assigned at top level in the solution cells (private names excluded)."""
+    names = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
+            for node in ast.parse(cell.source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+                for t in targets:
+                    for n in ast.walk(t) if t is not None else []:
+                        if isinstance(n, ast.Name) and not n.id.startswith("_") and n.id not in names:
+                            names.append(n.id)
+    return names
+
+
+def run_exercise(path: Path, student_id: str) -> dict:
+    """Execute setup and solution cells for one student; return the namespace."""
+    matplotlib.use("Agg")
+    nb = nbformat.read(path, as_version=4)
+    ns: dict = {"__name__": "__exercise__"}
+    old = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        for cell in nb.cells:
+            tags = cell.metadata.get("tags", [])
+            if cell.cell_type != "code" or "check" in tags or "hidden-check" in tags:
+                continue
+            exec(compile(cell.source, f"<{path.stem}>", "exec"), ns)
+            if "parameters" in tags:
+                ns.update(student_id=student_id, seed=student_seed(student_id))
+            plt.close("all")
+    finally:
+        os.chdir(old)
+    return ns
+
+
+def _key(value):
+    if isinstance(value, (pd.Series, pd.DataFrame)):
+        return pd.util.hash_pandas_object(value.round(6) if hasattr(value, "round") else value).sum()
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 6)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(np.asarray(value, dtype=object).ravel().tolist())
+    return repr(value)
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=[p.stem[:5] for p in EXERCISES])
+def test_every_graded_answer_varies_between_students(path, capsys):
+    nb = nbformat.read(path, as_version=4)
+    names = answer_names(nb)
+    assert names, "no graded answers found in the solution cells"
+    seen = {n: set() for n in names}
+    for sid in STUDENTS:
+        ns = run_exercise(path, sid)
+        for n in names:
+            if n in ns:
+                seen[n].add(_key(ns[n]))
+        if all(len(v) > 1 for v in seen.values()):
+            break  # every answer already varies
+    capsys.readouterr()
+    constant = [n for n, v in seen.items() if len(v) <= 1]
+    assert not constant, f"{path.stem}: the same answer for all {len(STUDENTS)} students: {constant}"

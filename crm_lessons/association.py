@@ -26,7 +26,19 @@ import pandas as pd
 
 from crm_lessons._validation import CRMInputError, check_dataframe, check_number, check_probability
 
-__all__ = ["frequent_itemsets", "association_rules", "rules_on_holdout", "cross_sell_targets"]
+__all__ = ["CARAVAN_PRODUCTS", "frequent_itemsets", "association_rules", "rules_on_holdout", "cross_sell_targets"]
+
+
+#: The 21 insurance products of the CoIL 2000 (Caravan) data: the column giving the number of
+#: policies held (``a*``) -> its English name in the data dictionary (van der Putten & van Someren, 2000).
+CARAVAN_PRODUCTS = {
+    "awapart": "private third party", "awabedr": "third party (firms)", "awaland": "third party (agriculture)",
+    "apersaut": "car", "abesaut": "delivery van", "amotsco": "motorcycle/scooter", "avraaut": "lorry",
+    "aaanhang": "trailer", "atractor": "tractor", "awerkt": "agricultural machines", "abrom": "moped",
+    "aleven": "life", "apersong": "private accident", "agezong": "family accident", "awaoreg": "disability",
+    "abrand": "fire", "azeilpl": "surfboard", "aplezier": "boat", "afiets": "bicycle", "ainboed": "property",
+    "abystand": "social security",
+}
 
 
 def _basket(basket: pd.DataFrame, arg: str = "basket") -> pd.DataFrame:

@@ -71,3 +71,69 @@ def test_62_lesson_runs_and_widget_ends():
     assert ns["policy"]["decision"].isin(["accept", "decline"]).all()
     call_at_range_ends(ns["explore"], {"max_depth": (1, 12), "min_leaf": (1, 200),
                                        "margin": (0.01, 0.5), "loss": (0.05, 1.0)})
+
+
+# --------------------------------------------------------------------------- 6.3
+
+L63 = "06.03-Customer-Analysis-Association-Cross-Selling-Fraud"
+
+
+def test_63_spend_and_income_claims():
+    cards = load_credit_card()
+    s = cards[cards["card"] & (cards["expenditure"] > 0)]
+    corr = s[["income", "age", "dependents", "owner", "selfemp", "active", "majorcards"]].apply(
+        lambda c: c.corr(s["expenditure"], method="spearman"))
+    assert corr.abs().idxmax() == "income" and corr["income"] > 0     # "spend rises with income"
+    assert (corr.drop("income").abs() < corr["income"] / 2).all()     # "other traits matter less"
+    slope = np.polyfit(np.log(s["income"]), np.log(s["expenditure"]), 1)[0]
+    assert 0 < slope < 1                                               # "an elasticity below one"
+
+
+def _holdings():
+    from crm_lessons import association as assoc
+    from crm_lessons.datasets import load_caravan
+    car = load_caravan()
+    h = (car[list(assoc.CARAVAN_PRODUCTS)] > 0).rename(columns=assoc.CARAVAN_PRODUCTS)
+    h["caravan"] = car["purchase"]
+    return h
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_63_rule_claims(seed):
+    from crm_lessons import association as assoc
+    h = _holdings()
+    half = np.random.default_rng(seed).random(len(h)) < 0.5
+    r = assoc.rules_on_holdout(assoc.association_rules(h[half], min_support=0.01, min_confidence=0.3), h[~half])
+    farm = {"tractor", "third party (agriculture)"}
+    top = r.head(4)
+    # "the strongest rules tie the farm products together: few customers, very high lift"
+    assert all(farm & ({c} | set(a)) for a, c in zip(top["antecedent"], top["consequent"]))
+    assert (top["lift"] > 10).all() and (top["support"] < 0.03).all()
+    # "rules with large support tie car, fire and private third-party cover"
+    big = r.sort_values("support", ascending=False).head(3)
+    assert all(({c} | set(a)) <= {"car", "fire", "private third party"} for a, c in zip(big["antecedent"], big["consequent"]))
+    # "no rule into caravan reaches 30% confidence"; the best cross-sell rule beats the base rate on the holdout
+    assert not (r["consequent"] == "caravan").any()
+    into = assoc.association_rules(h[half], min_support=0.005, min_confidence=0.08)
+    into = assoc.rules_on_holdout(into[into["consequent"] == "caravan"], h[~half])
+    assert into.iloc[0]["confidence_holdout"] > h.loc[~half, "caravan"].mean()
+
+
+@pytest.mark.parametrize("seed,n", [(7, 500), (42, 2000), (3, 1000)])
+def test_63_fraud_claims(seed, n):
+    from crm_lessons import fraud
+    book, truth = simulate_card_transactions(n, seed=seed)
+    tx, y = book["transactions"], truth["is_fraud"]
+    f = fraud.transaction_features(tx)
+    m = f.groupby(y).mean()
+    assert (m.loc[True] > m.loc[False]).all()        # fraud is more unusual on every feature
+    for method in ("isolation_forest", "robust_sum"):
+        best = fraud.fraud_cost_table(y, fraud.anomaly_scores(f, method=method, seed=seed), tx["amount"],
+                                      review_cost=20).attrs["best"]
+        assert best["precision"] < 0.5                # "most alerts are still false alarms"
+        assert best["total_cost"] < tx.loc[y, "amount"].sum()
+
+
+def test_63_lesson_runs_and_widget_ends():
+    ns = run_lesson(L63, n_customers=500)
+    call_at_range_ends(ns["explore"], {"review": (1.0, 200.0), "method": ("isolation_forest", "robust_sum")})

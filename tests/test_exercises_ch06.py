@@ -29,6 +29,9 @@ def solve(stem: str, seed: int) -> dict:
     ("06.02-Customer-Analysis-Structure-Value-Credit",
      ["bad_rate_records", "bad_rate_no_records", "chosen_depth", "valid_auc", "logit_auc",
       "n_accepted", "break_even", "late_share", "late_profit"]),
+    ("06.03-Customer-Analysis-Association-Cross-Selling-Fraud",
+     ["support_q1", "confidence_q1", "lift_q1", "n_rules", "share_stable", "n_targets", "rate_car_fire",
+      "best_hit_rate", "best_false_alarm_rate"]),
 ])
 def test_graded_answers_vary_over_students(stem, answers):
     seen = {a: set() for a in answers}

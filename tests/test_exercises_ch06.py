@@ -1,4 +1,4 @@
-"""Exercises 6.x: per-student variants are never degenerate (every graded answer varies over 50 ids)."""
+"""Exercises 6.x and 7.1: per-student variants are never degenerate (every graded answer varies over 50 ids)."""
 
 import nbformat
 import pytest
@@ -32,6 +32,7 @@ def solve(stem: str, seed: int) -> dict:
     ("06.03-Customer-Analysis-Association-Cross-Selling-Fraud",
      ["support_q1", "confidence_q1", "lift_q1", "n_rules", "share_stable", "n_targets", "rate_car_fire",
       "best_hit_rate", "best_false_alarm_rate"]),
+    ("07.01-Contact-Centre-Operations", ["mean_1000", "wape", "wape_naive", "peak_agents", "n_wilson", "n_wald"]),
 ])
 def test_graded_answers_vary_over_students(stem, answers):
     seen = {a: set() for a in answers}

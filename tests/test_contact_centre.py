@@ -49,9 +49,9 @@ def test_profit_staffing_by_hand_and_optimum():
 def test_forecast_recovers_a_known_profile():
     rng = np.random.default_rng(0)
     days = pd.bdate_range("2024-01-01", periods=60)
-    slots = pd.timedelta_range("09:00", "16:55", freq="5min")
+    slots = pd.timedelta_range(start="9h", end="16h55min", freq="5min")
     t = pd.DatetimeIndex([d + s for d in days for s in slots])
-    truth = 50 + 30 * np.sin((t.hour + t.minute / 60 - 9) / 8 * np.pi) + 10 * (t.dayofweek == 0)
+    truth = np.asarray(50 + 30 * np.sin((t.hour + t.minute / 60 - 9) / 8 * np.pi) + 10 * (t.dayofweek == 0))
     df = pd.DataFrame({"time": t, "calls": rng.poisson(truth)})
     f = cc.forecast_arrivals(df, holdout_weeks=3)
     want = np.abs(rng.poisson(truth) - truth).sum() / truth.sum()      # noise floor

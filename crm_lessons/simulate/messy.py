@@ -94,8 +94,9 @@ def simulate_messy_customers(n_customers: int = 1000, *, seed: int = 0, as_of: s
                                                ("phone_format", format_rate), ("email_missing", missing_rate),
                                                ("stale", stale_rate))}
     name = [_typo(rng, s) if t else s for s, t in zip(base["name"], flags["typo"])]
-    name = ["".join(TRADITIONAL.get(ch, ch) for ch in s) if t else s for s, t in zip(name, flags["traditional"])]
-    flags["traditional"] &= np.array([any(ch in TRADITIONAL for ch in s) for s in base["name"]])
+    converted = ["".join(TRADITIONAL.get(ch, ch) for ch in s) if t else s for s, t in zip(name, flags["traditional"])]
+    flags["traditional"] = np.array([c != s for c, s in zip(converted, name)])   # only where a character changed
+    name = converted
     phone = [_format_phone(rng, p) if f else p for p, f in zip(base["phone"], flags["phone_format"])]
     days_old = np.where(flags["stale"], rng.integers(731, 1500, m), rng.integers(0, 730, m))
     data = pd.DataFrame({

@@ -23,15 +23,13 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import check_date, check_number, check_probability
+from crm_lessons.customer_data import TRADITIONAL
 from crm_lessons.simulate._base import Simulated, rng_from
 
 __all__ = ["simulate_messy_customers", "TRADITIONAL"]
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚华红玲兰"
-#: simplified -> traditional for the characters the generator uses (others are the same in both)
-TRADITIONAL = dict(zip("张刘陈杨黄赵吴孙马罗伟静丽强军艳杰涛刚华红兰",
-                       "張劉陳楊黃趙吳孫馬羅偉靜麗強軍艷傑濤剛華紅蘭"))
 _CITIES = ["北京", "上海", "广州", "深圳", "成都", "杭州"]
 DEPARTMENTS = ("sales", "service", "marketing")
 

@@ -21,14 +21,28 @@ from difflib import SequenceMatcher
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import check_dataframe, check_probability, require_columns
+from crm_lessons._validation import check_probability
+from crm_lessons.tables import Column, Table
 
-__all__ = ["TRADITIONAL", "normalise_name", "normalise_phone", "match_duplicates", "pair_quality"]
+__all__ = ["CUSTOMER_RECORDS", "TRADITIONAL", "normalise_name", "normalise_phone", "match_duplicates", "pair_quality"]
 
 #: simplified -> traditional for common surname and given-name characters that differ
 TRADITIONAL = dict(zip("张刘陈杨黄赵吴孙马罗伟静丽强军艳杰涛刚华红兰",
                        "張劉陳楊黃趙吳孫馬羅偉靜麗強軍艷傑濤剛華紅蘭"))
 _SIMPLIFIED = {t: s for s, t in TRADITIONAL.items()}
+
+#: A customer list of one or more departments: one row per record (客户记录).
+CUSTOMER_RECORDS = Table(
+    "customer_records", "customer records (客户记录): one row per record, duplicates possible",
+    (Column("record", "record_id", "id", doc="record id"),
+     Column("name", "name", "text", missing=True, doc="customer name"),
+     Column("phone", "phone", "text", missing=True, doc="phone number, any format"),
+     Column("email", "email", "text", missing=True, doc="e-mail address"),
+     Column("birth", "birth_date", "date", missing=True, doc="date of birth")),
+    key=("record",),
+    key_what="record ids",
+    key_fix="Give every record its own id (e.g. department + row number).",
+)
 
 #: weights of the field similarities in a pair's score (they sum to 1)
 WEIGHTS = {"name": 0.4, "phone": 0.3, "email": 0.2, "birth": 0.1}
@@ -71,7 +85,7 @@ def match_duplicates(records: pd.DataFrame, *, id_col: str = "record_id", name_c
     records : DataFrame
         One row per record.
     id_col, name_col, phone_col, email_col, birth_col : str
-        Column names.
+        Column names (read through :data:`CUSTOMER_RECORDS`).
     threshold : float, default 0.7
         Smallest score called a match.
 
@@ -93,17 +107,15 @@ def match_duplicates(records: pd.DataFrame, *, id_col: str = "record_id", name_c
     1         1         3    0.1  False
     2         2         3    0.1  False
     """
-    check_dataframe(records, arg="records")
-    require_columns(records, {"id_col": id_col, "name_col": name_col, "phone_col": phone_col,
-                              "email_col": email_col, "birth_col": birth_col}, arg="records")
     check_probability(threshold, "threshold")
-    f = pd.DataFrame({"id": records[id_col].to_numpy(), "name": normalise_name(records[name_col]).to_numpy(),
-                      "phone": normalise_phone(records[phone_col]).to_numpy(),
-                      "email": records[email_col].to_numpy(),
-                      "birth": pd.to_datetime(records[birth_col]).to_numpy()})
+    r = CUSTOMER_RECORDS.read(records, arg="records", record_col=id_col, name_col=name_col,
+                              phone_col=phone_col, email_col=email_col, birth_col=birth_col)
+    f = pd.DataFrame({"id": r["record_id"].to_numpy(), "name": normalise_name(r["name"]).to_numpy(),
+                      "phone": normalise_phone(r["phone"]).to_numpy(), "email": r["email"].to_numpy(),
+                      "birth": r["birth_date"].to_numpy()})
     cand = []
     for key in ("phone", "name", "birth"):
-        k = f[["id", key]][f[key].astype(str).str.len() > 0]
+        k = f[["id", key]][f[key].notna() & (f[key].astype(str) != "")]      # no blocking on blanks
         pairs = k.merge(k, on=key, suffixes=("_a", "_b"))
         cand.append(pairs.loc[pairs["id_a"] < pairs["id_b"], ["id_a", "id_b"]])
     pairs = pd.concat(cand).drop_duplicates().sort_values(["id_a", "id_b"]).reset_index(drop=True)

@@ -51,7 +51,7 @@ def test_forecast_recovers_a_known_profile():
     days = pd.bdate_range("2024-01-01", periods=60)
     slots = pd.timedelta_range(start="9h", end="16h55min", freq="5min")
     t = pd.DatetimeIndex([d + s for d in days for s in slots])
-    truth = np.asarray(50 + 30 * np.sin((t.hour + t.minute / 60 - 9) / 8 * np.pi) + 10 * (t.dayofweek == 0))
+    truth = np.asarray(50 + 30 * np.sin((t.hour + t.minute / 60 - 9) / 8 * np.pi) + 10 * (t.day_of_week == 0))
     df = pd.DataFrame({"time": t, "calls": rng.poisson(truth)})
     f = cc.forecast_arrivals(df, holdout_weeks=3)
     want = np.abs(rng.poisson(truth) - truth).sum() / truth.sum()      # noise floor

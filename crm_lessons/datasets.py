@@ -40,6 +40,8 @@ __all__ = [
     "load_cdnow",
     "load_cdnow_summary",
     "load_crackers",
+    "load_credit_card",
+    "load_credit_data",
     "load_default",
     "load_ketchup",
     "load_telco_churn",
@@ -143,7 +145,7 @@ def list_datasets() -> pd.DataFrame:
     --------
     >>> table = list_datasets()
     >>> table.shape
-    (11, 13)
+    (13, 13)
     >>> table.loc[table["name"] == "telco_churn", ["loader", "rows"]].to_numpy().tolist()
     [['load_telco_churn', 7043]]
     """
@@ -630,6 +632,125 @@ def load_crackers() -> pd.DataFrame:
     ['sunshine', 'keebler', 'nabisco', 'private']
     """
     return _crackers().copy()
+
+
+# --------------------------------------------------------------------------- credit
+
+@lru_cache(maxsize=None)
+def _credit_data() -> pd.DataFrame:
+    raw = _read_csv("credit_data")
+    df = _with_customer_id(raw[[]])
+    df["bad"] = _bool(raw["Status"], "bad", "good")
+    df["seniority"] = raw["Seniority"].astype("int64")
+    df["home"] = _category(raw["Home"], ["owner", "rent", "parents", "priv", "other", "ignore"])
+    df["time"] = raw["Time"].astype("int64")
+    df["age"] = raw["Age"].astype("int64")
+    df["marital"] = _category(raw["Marital"],
+                              ["married", "single", "separated", "widow", "divorced"])
+    df["records"] = _bool(raw["Records"], "yes", "no")
+    df["job"] = _category(raw["Job"], ["fixed", "freelance", "partime", "others"])
+    for col in ["Expenses", "Income", "Assets", "Debt", "Amount", "Price"]:
+        df[col.lower()] = raw[col].astype("float64")
+    return df
+
+
+def load_credit_data() -> pd.DataFrame:
+    """Load the credit-scoring applications of R's modeldata (4,454 loans).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per loan application, columns:
+
+        - ``customer_id`` (int64): row number 1..4,454 (the source has no id).
+        - ``bad`` (bool): the loan turned out bad (source ``Status`` "bad";
+          1,254 of 4,454), else good.
+        - ``seniority`` (int64): years in the current job.
+        - ``home`` (category: owner, rent, parents, priv, other, ignore): housing.
+        - ``time`` (int64): term of the loan requested, months.
+        - ``age`` (int64): years.
+        - ``marital`` (category: married, single, separated, widow, divorced).
+        - ``records`` (bool): the applicant has records of past payment problems.
+        - ``job`` (category: fixed, freelance, partime, others): type of job.
+        - ``expenses``, ``income`` (float64): monthly, in the source's
+          currency units; ``income`` is missing for 381 applicants.
+        - ``assets``, ``debt`` (float64): missing for 47 and 18 applicants.
+        - ``amount`` (float64): amount of the loan requested;
+          ``price`` (float64): price of the good bought with it.
+
+    Raises
+    ------
+    CRMInputError
+        If the data file is missing.
+
+    References
+    ----------
+    Kuhn, M. *modeldata: data sets useful for modeling examples* (R package),
+    data set ``credit_data``, from L. A. Belanche Munoz via G. Sanchez.
+
+    Examples
+    --------
+    >>> df = load_credit_data()
+    >>> df.shape, int(df["bad"].sum()), int(df["records"].sum())
+    ((4454, 15), 1254, 773)
+    """
+    return _credit_data().copy()
+
+
+@lru_cache(maxsize=None)
+def _credit_card() -> pd.DataFrame:
+    raw = _read_csv("credit_card")
+    df = _with_customer_id(raw[[]])
+    df["card"] = _bool(raw["card"], "yes", "no")
+    df["reports"] = raw["reports"].astype("int64")
+    df["age"] = raw["age"].astype("float64")
+    df["income"] = raw["income"].astype("float64")
+    df["share"] = raw["share"].astype("float64")
+    df["expenditure"] = raw["expenditure"].astype("float64")
+    df["owner"] = _bool(raw["owner"], "yes", "no")
+    df["selfemp"] = _bool(raw["selfemp"], "yes", "no")
+    for col in ["dependents", "months", "majorcards", "active"]:
+        df[col] = raw[col].astype("int64")
+    return df
+
+
+def load_credit_card() -> pd.DataFrame:
+    """Load Greene's credit-card applicants and their card spending (1,319 people).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per applicant, columns:
+
+        - ``customer_id`` (int64): row number 1..1,319 (the source has no id).
+        - ``card`` (bool): the application was accepted (1,023 of 1,319).
+        - ``reports`` (int64): number of major derogatory reports.
+        - ``age`` (float64): years (with twelfths).
+        - ``income`` (float64): yearly income in US$10,000.
+        - ``share`` (float64): monthly card expenditure / yearly income.
+        - ``expenditure`` (float64): average monthly card expenditure, US$.
+        - ``owner`` (bool): owns the home; ``selfemp`` (bool): self-employed.
+        - ``dependents`` (int64), ``months`` (int64): months at the current address.
+        - ``majorcards`` (int64): holds other major credit cards (0/1);
+          ``active`` (int64): number of active credit accounts.
+
+    Raises
+    ------
+    CRMInputError
+        If the data file is missing.
+
+    References
+    ----------
+    Greene, W. H. (2003). *Econometric Analysis*, 5th ed., table F21.4;
+    Kleiber, C. & Zeileis, A. (2008). *Applied Econometrics with R* (AER).
+
+    Examples
+    --------
+    >>> df = load_credit_card()
+    >>> df.shape, int(df["card"].sum()), round(float(df["expenditure"].mean()), 2)
+    ((1319, 13), 1023, 185.06)
+    """
+    return _credit_card().copy()
 
 
 # --------------------------------------------------------------------------- ISLP

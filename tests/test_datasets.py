@@ -31,7 +31,8 @@ ENTRIES = {e["name"]: e for e in MANIFEST["datasets"]}
 
 CACHED = [datasets._manifest, datasets._cdnow, datasets._cdnow_summary, datasets._telco_churn,
           datasets._telecom_churn, datasets._bank_calls, datasets._yogurt, datasets._ketchup,
-          datasets._crackers, datasets._caravan, datasets._default]
+          datasets._crackers, datasets._caravan, datasets._default,
+          datasets._credit_data, datasets._credit_card]
 
 
 @pytest.fixture
@@ -141,11 +142,20 @@ SCHEMAS = {
                          for b in ("sunshine", "keebler", "nabisco", "private")}},
     "load_default": {"customer_id": INT, "default": BOOL, "student": BOOL, "balance": FLOAT,
                      "income": FLOAT},
+    "load_credit_data": {"customer_id": INT, "bad": BOOL, "seniority": INT, "home": CAT,
+                         "time": INT, "age": INT, "marital": CAT, "records": BOOL, "job": CAT,
+                         **{c: FLOAT for c in ("expenses", "income", "assets", "debt", "amount",
+                                               "price")}},
+    "load_credit_card": {"customer_id": INT, "card": BOOL, "reports": INT, "age": FLOAT,
+                         "income": FLOAT, "share": FLOAT, "expenditure": FLOAT, "owner": BOOL,
+                         "selfemp": BOOL, "dependents": INT, "months": INT, "majorcards": INT,
+                         "active": INT},
 }
 
 ROWS = {"load_cdnow": 69659, "load_cdnow_summary": 2357, "load_telco_churn": 7043,
         "load_telecom_churn": 5000, "load_bank_calls": 27716, "load_yogurt": 2412,
-        "load_ketchup": 2798, "load_crackers": 3292, "load_caravan": 5822, "load_default": 10000}
+        "load_ketchup": 2798, "load_crackers": 3292, "load_caravan": 5822, "load_default": 10000,
+        "load_credit_data": 4454, "load_credit_card": 1319}
 
 
 @pytest.mark.parametrize("loader", sorted(SCHEMAS))
@@ -347,6 +357,30 @@ def test_caravan_and_default_published_facts():
     # ISLR: defaulters have much higher balances
     assert default.loc[default["default"], "balance"].mean() > \
         2 * default.loc[~default["default"], "balance"].mean()
+
+
+def test_credit_data_published_facts():
+    df = datasets.load_credit_data()
+    # modeldata::credit_data: 4,454 applications, Status good 3,200 / bad 1,254
+    assert int(df["bad"].sum()) == 1254 and int((~df["bad"]).sum()) == 3200
+    assert df[["income", "assets", "debt", "home", "marital", "job"]].isna().sum().tolist() == \
+        [381, 47, 18, 6, 1, 2]
+    # applicants with records of payment problems default far more often (independent count)
+    raw = pd.read_csv(DATA_DIR / "credit_data.csv")
+    rate = raw.assign(bad=raw["Status"].eq("bad")).groupby("Records")["bad"].mean()
+    assert df.groupby("records")["bad"].mean().tolist() == [rate["no"], rate["yes"]]
+    assert rate["yes"] > 2 * rate["no"]
+
+
+def test_credit_card_published_facts():
+    df = datasets.load_credit_card()
+    # Greene (2003), table F21.4: 1,319 applicants, 1,023 accepted
+    assert int(df["card"].sum()) == 1023 and len(df) == 1319
+    # share is monthly expenditure over monthly income (income in US$10,000 a year)
+    np.testing.assert_allclose(df["share"], df["expenditure"] / (df["income"] * 1e4 / 12),
+                               atol=3e-3)
+    assert (df.loc[~df["card"], "expenditure"] == 0).all()
+    assert df["majorcards"].isin([0, 1]).all()
 
 
 # --------------------------------------------------------------------------- offline, errors

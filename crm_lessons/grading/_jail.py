@@ -168,9 +168,11 @@ def command(spec: dict) -> list[str]:
 
     ``spec`` keys: ``argv``, ``cwd``, ``read`` (paths readable), ``write``
     (folders readable and writable), ``hide`` (folders covered by an empty
-    tmpfs), ``env`` (the whole environment of the program), ``limits``
+    tmpfs), ``tmpfs`` (``{"path", "size"}``: a fresh tmpfs of that many bytes
+    mounted on ``path``), ``env`` (the whole environment of the program), ``limits``
     (``{"as": bytes, "nproc": n, "fsize": bytes, "cpu": s, "nofile": n}``),
-    ``unsafe`` (run without the sandbox).
+    ``quiet`` (the program's stdout and stderr go to /dev/null), ``unsafe``
+    (run without the sandbox).
 
     Examples
     --------
@@ -189,7 +191,7 @@ def _write(path, text):
         os.close(fd)
 
 
-def _namespaces(libc, hide):
+def _namespaces(libc, hide, tmpfs):
     uid, gid = os.getuid(), os.getgid()
     _check(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNS | _CLONE_NEWNET | _CLONE_NEWPID), "unshare")
     _write("/proc/self/setgroups", "deny")
@@ -201,6 +203,10 @@ def _namespaces(libc, hide):
             _check(libc.mount(b"tmpfs", os.fsencode(path), b"tmpfs",
                               _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, b"size=4k,mode=0555"),
                    f"hiding {path}")
+    if tmpfs:  # the working folder: a fresh tmpfs, so a disk bomb fills memory we bounded, not the disk
+        opts = f"size={int(tmpfs['size'])},nr_inodes=65536,mode=0700,uid={uid},gid={gid}"
+        _check(libc.mount(b"tmpfs", os.fsencode(tmpfs["path"]), b"tmpfs", _MS_NOSUID | _MS_NODEV,
+                          opts.encode()), f"tmpfs on {tmpfs['path']}")
 
 
 def _limits(limits):
@@ -245,6 +251,40 @@ def _landlock(libc, read, write):
     os.close(ruleset)
 
 
+def _in_namespace(ns_inode) -> int:
+    count = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                count += os.stat(f"/proc/{name}/ns/pid").st_ino == ns_inode
+            except OSError:
+                pass
+    return count
+
+
+def _watch(pid, nproc, every=0.05) -> int:
+    """Wait for the confined program; kill its namespace if it runs more than ``nproc`` processes.
+
+    RLIMIT_NPROC already stops a fork bomb, except for root (the kernel exempts
+    uid 0 from it): this count of the processes in the PID namespace holds for
+    everybody.
+    """
+    import time
+
+    try:
+        ns_inode = os.stat(f"/proc/{pid}/ns/pid").st_ino if nproc else None
+    except OSError:
+        ns_inode = None
+    while True:
+        done, code = os.waitpid(pid, os.WNOHANG if ns_inode else 0)
+        if done:
+            return os.waitstatus_to_exitcode(code) & 0xFF
+        if _in_namespace(ns_inode) > nproc:
+            os.kill(pid, signal.SIGKILL)
+            print(f"crm-jail: more than {nproc} processes; all were stopped", file=sys.stderr, flush=True)
+        time.sleep(every)
+
+
 def main(argv=None) -> int:
     """Confine this process as ``argv[0]`` (a JSON spec) says, then run the program in it."""
     spec = json.loads((argv or sys.argv[1:])[0])
@@ -252,12 +292,14 @@ def main(argv=None) -> int:
     cwd = spec.get("cwd") or "/"
     if spec.get("unsafe"):
         os.chdir(cwd)
+        os.makedirs("tmp", exist_ok=True)
         os.execve(spec["argv"][0], spec["argv"], env)
     libc = _libc()
     try:
-        _namespaces(libc, spec.get("hide", []))
+        _namespaces(libc, spec.get("hide", []), spec.get("tmpfs"))
+        os.makedirs(os.path.join(cwd, "tmp"), exist_ok=True)
     except OSError as exc:
-        print(f"crm-jail: namespaces unavailable: {exc}", file=sys.stderr)
+        print(f"crm-jail: namespaces unavailable: {exc}", file=sys.stderr, flush=True)
         return 125
     alive_r, alive_w = os.pipe()  # EOF on alive_r: the parent is gone
     pid = os.fork()
@@ -265,8 +307,7 @@ def main(argv=None) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, lambda *_: os.kill(pid, signal.SIGKILL))
         os.close(alive_r)
-        _, code = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(code) & 0xFF
+        return _watch(pid, spec.get("limits", {}).get("nproc"))
     try:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         os.close(alive_w)
@@ -282,6 +323,10 @@ def main(argv=None) -> int:
         _landlock(libc, read,
                   [os.path.abspath(p) for p in spec.get("write", [])])
         os.chdir(cwd)
+        if spec.get("quiet"):  # the confined program's output goes nowhere; ours stays for errors
+            null = os.open("/dev/null", os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
         os.execve(spec["argv"][0], spec["argv"], env)
     except BaseException as exc:  # noqa: BLE001 - report and never run unconfined
         print(f"crm-jail: could not confine: {exc}", file=sys.stderr, flush=True)

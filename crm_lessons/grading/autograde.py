@@ -40,6 +40,7 @@ import nbformat
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError
+from crm_lessons.grading import _jail
 from crm_lessons.grading._cells import (assigned_names, grading_meta, is_check, is_parameters,
                                         is_rubric, tags)
 from crm_lessons.grading._sandbox import RESULT_PREFIX
@@ -193,14 +194,18 @@ def _kill_tree(pid: int) -> None:
 def _run_worker(job: dict, wall: float) -> dict:
     nonce = secrets.token_bytes(32)
     payload = json.dumps({**job, "nonce": nonce.hex()})
-    proc = subprocess.Popen([sys.executable, "-m", "crm_lessons.grading._worker"],
+    # -I: no folder of the submission or of the caller on sys.path; cwd: the grader's own temp root
+    proc = subprocess.Popen([sys.executable, "-I", "-B", "-m", "crm_lessons.grading._worker"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=job["phase2_dir"], start_new_session=True)
+                            cwd=str(Path(job["phase2_dir"]).parent), start_new_session=True)
     try:
         out, err = proc.communicate(payload.encode("utf-8"), timeout=wall)
     except subprocess.TimeoutExpired:
         _kill_tree(proc.pid)
-        proc.communicate()
+        try:
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # a pipe still held open: give up on it, never wait forever
+            pass
         return {"wall_timeout": True}
     _kill_tree(proc.pid)
     valid = []
@@ -289,7 +294,7 @@ def _csv_text(df: pd.DataFrame) -> str:
 
 
 def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, key=None,
-          jobs=2, wall_timeout=None) -> pd.DataFrame:
+          jobs=2, wall_timeout=None, unsafe=False, memory_mb=None) -> pd.DataFrame:
     """Grade every ``<student_id>/<exercise>.ipynb`` under ``submissions_dir``.
 
     Parameters
@@ -311,6 +316,12 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
     wall_timeout : float, optional
         Seconds after which a submission's whole run is killed (default
         ``4 * timeout + 120``).
+    unsafe : bool, default False
+        Grade even where the operating-system sandbox is unavailable (student
+        code then runs with all the rights of your user account). Without it,
+        grading refuses to start on such a machine and says why.
+    memory_mb : int, optional
+        Address-space limit of each sandboxed process in MiB (default 3072).
 
     Returns
     -------
@@ -325,6 +336,12 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
     if timeout is None or timeout <= 0:
         raise CRMInputError(f"argument `timeout`: must be > 0 seconds; found {timeout!r}.")
     exercises = {p.stem: p for p in instructor_exercises(exercises_dir)}
+    if not unsafe:
+        reason = _jail.status()
+        if reason:
+            raise CRMInputError(f"grading refused: {reason}. Student code must run in the sandbox; "
+                                "grade on such a machine, or pass --unsafe (unsafe=True) to run it "
+                                "with all the rights of your user account.")
     seeds = read_key(key) if key is not None else {}
     wall = wall_timeout or 4 * timeout + 120
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -376,7 +393,9 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
                    "parameters": f"student_id = {student!r}\nseed = {int(params['seed'])}",
                    "student_cells": student_cells, "answer_names": plan["names"],
                    "checks_plan": plan["plan"], "protected": protected,
-                   "preimport": list(PREIMPORT)}
+                   "preimport": list(PREIMPORT), "unsafe": bool(unsafe),
+                   "limits": {"memory": int(memory_mb) * 2**20} if memory_mb else {},
+                   "cpu": int(wall)}
             section["notes"] = notes
             tasks.append((student, stem, section, sub, job))
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:

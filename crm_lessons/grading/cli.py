@@ -43,6 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per cell (default: 60)")
     p.add_argument("--key", default=None, help="key.csv written by `variants` (default: seeds from ids)")
     p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default: 2)")
+    p.add_argument("--memory", type=int, default=None, metavar="MB",
+                   help="address-space limit of each sandboxed process (default: 3072)")
+    p.add_argument("--unsafe", action="store_true",
+                   help="grade even where the OS sandbox is unavailable (student code then runs "
+                        "with all your rights); without it grading refuses and says why")
     p = sub.add_parser("self-check", help="grade the instructor versions: every check must pass",
                        description="Grade each instructor exercise as if it were a submission (for "
                                    "each --student, so with their seeds); exit 1 listing any check "
@@ -109,7 +114,8 @@ def run(args) -> int:
         from crm_lessons.grading.autograde import grade
 
         book = grade(args.submissions, exercises_dir=args.exercises, out_dir=args.out,
-                     timeout=args.timeout, key=args.key, jobs=args.jobs)
+                     timeout=args.timeout, key=args.key, jobs=args.jobs, unsafe=args.unsafe,
+                     memory_mb=args.memory)
         auto = book[book["feedback"].str.startswith("manual grading") == False]  # noqa: E712
         totals = auto.groupby(["student", "exercise"])[["points", "max_points"]].sum()
         print(totals.to_string())

@@ -10,7 +10,8 @@ import importlib
 _HOME = {
     "student_copy": "copies", "write_student_copies": "copies", "check_student_copies": "copies",
     "make_variants": "variants", "read_roster": "variants", "read_key": "variants",
-    "student_seed": "variants", "grade": "autograde",
+    "student_seed": "variants", "grade": "autograde", "totals": "gradebook", "release": "gradebook",
+    "student_edition": "edition",
 }
 __all__ = list(_HOME)
 

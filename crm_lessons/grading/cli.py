@@ -35,11 +35,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="folder to distribute")
 
     p = sub.add_parser("grade", help="grade a folder of submissions",
-                       description="Grade SUBMISSIONS/<student_id>/<exercise>.ipynb; write OUT/gradebook.csv, "
-                                   "OUT/manual.csv and OUT/feedback/<student_id>.md.")
+                       description="Grade SUBMISSIONS/<student_id>/<exercise>.ipynb in the OS sandbox; "
+                                   "add the results to OUT/results/ and rebuild OUT/gradebook.csv, "
+                                   "OUT/manual.csv and OUT/feedback/ (OUT/manual-scores.csv only gains rows).")
     p.add_argument("submissions", help="folder with one sub-folder per student")
-    p.add_argument("--out", required=True, help="folder for the gradebook and feedback")
+    p.add_argument("--out", required=True, help="folder for the grading record (kept across regrades)")
     p.add_argument("--exercises", default="exercises", help="instructor exercises folder (default: exercises)")
+    p.add_argument("--roster", default=None, help="CSV with a student_id column: every student gets a row")
+    p.add_argument("--student", action="append", default=None,
+                   help="grade only this student (repeat for several); other rows are kept")
+    p.add_argument("--exercise", action="append", default=None,
+                   help="grade only this exercise, e.g. 02.05-Customer-Value-Segmentation (repeatable)")
+    p.add_argument("--due", default=None, help="due date, e.g. 2024-06-30T23:59+08:00: later files are 'late'")
+    p.add_argument("--hide-expected", action="store_true",
+                   help="feedback on a failed hidden check does not show its message (expected values)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per cell (default: 60)")
     p.add_argument("--key", default=None, help="key.csv written by `variants` (default: seeds from ids)")
     p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default: 2)")
@@ -48,6 +57,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--unsafe", action="store_true",
                    help="grade even where the OS sandbox is unavailable (student code then runs "
                         "with all your rights); without it grading refuses and says why")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("totals", help="totals per student and an LMS import sheet",
+                       description="Add automatic points and your manual-scores.csv per student and "
+                                   "exercise, apply the late policy; write OUT/totals.csv and OUT/lms.csv.")
+    p.add_argument("out", help="the --out folder of `grade`")
+    p.add_argument("--due", default=None, help="due date (default: the one given to `grade`)")
+    p.add_argument("--late-penalty", type=float, default=0.0,
+                   help="fraction of the points taken off per started day late (default: 0)")
+    p.add_argument("--roster", default=None, help="roster CSV; its name and email columns go into lms.csv")
+
+    p = sub.add_parser("release", help="write the final feedback files to send",
+                       description="Write RELEASE/<student_id>.md: automatic checks, your manual scores "
+                                   "and comments, lateness and total (runs `totals` first).")
+    p.add_argument("out", help="the --out folder of `grade`")
+    p.add_argument("--to", required=True, help="folder for the released feedback files")
+    p.add_argument("--due", default=None, help="due date (default: the one given to `grade`)")
+    p.add_argument("--late-penalty", type=float, default=0.0, help="as for `totals`")
+    p.add_argument("--hide-expected", action="store_true", default=None,
+                   help="do not show the message of a failed hidden check")
+
+    p = sub.add_parser("student-edition", help="build the course to hand out (no solutions)",
+                       description="Copy the lessons, the student copies of the exercises, the crm_lessons "
+                                   "package and the data into OUT, without instructor exercises or grading "
+                                   "records; fails if a solution would be included.")
+    p.add_argument("--out", required=True, help="folder to create (must not exist)")
+    p.add_argument("--root", default=".", help="the course repository (default: .)")
+
     p = sub.add_parser("self-check", help="grade the instructor versions: every check must pass",
                        description="Grade each instructor exercise as if it were a submission (for "
                                    "each --student, so with their seeds); exit 1 listing any check "
@@ -115,11 +152,31 @@ def run(args) -> int:
 
         book = grade(args.submissions, exercises_dir=args.exercises, out_dir=args.out,
                      timeout=args.timeout, key=args.key, jobs=args.jobs, unsafe=args.unsafe,
-                     memory_mb=args.memory)
-        auto = book[book["feedback"].str.startswith("manual grading") == False]  # noqa: E712
-        totals = auto.groupby(["student", "exercise"])[["points", "max_points"]].sum()
-        print(totals.to_string())
-        print(f"Wrote {args.out}/gradebook.csv, manual.csv and feedback/")
+                     memory_mb=args.memory, roster=args.roster, students=args.student,
+                     exercises=args.exercise, due=args.due, hide_expected=args.hide_expected or None,
+                     progress=not args.no_progress)
+        graded = book[book["status"] != "unmatched"]
+        print(graded.groupby(["student", "exercise", "status"])[["points", "max_points"]].sum().to_string())
+        if (book["status"] == "unmatched").any():
+            print(f"{int((book['status'] == 'unmatched').sum())} unmatched files (see gradebook.csv)")
+        print(f"Wrote {args.out}/gradebook.csv, manual.csv, manual-scores.csv (new rows only) and feedback/")
+        return 0
+    if action in ("totals", "release"):
+        from crm_lessons.grading import gradebook
+
+        if action == "totals":
+            frame = gradebook.totals(args.out, due=args.due, late_penalty=args.late_penalty, roster=args.roster)
+            print(frame.to_string(index=False))
+            print(f"Wrote {args.out}/totals.csv and {args.out}/lms.csv")
+        else:
+            paths = gradebook.release(args.out, args.to, due=args.due, late_penalty=args.late_penalty,
+                                      hide_expected=args.hide_expected)
+            print(f"Wrote {len(paths)} feedback files to {args.to}")
+        return 0
+    if action == "student-edition":
+        from crm_lessons.grading.edition import student_edition
+
+        print(student_edition(args.root, args.out))
         return 0
     if action == "self-check":
         return _self_check(args)

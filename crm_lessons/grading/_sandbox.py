@@ -86,6 +86,8 @@ def export_answers(ns, names, folder) -> None:
             return {"__datetime__": v.isoformat()}
         if isinstance(v, dt.date):
             return {"__date__": v.isoformat()}
+        if isinstance(v, (np.number, np.bool_, np.str_)):  # keeps its type: checks see what the student saw
+            return {"__np__": plain(v.item()), "dtype": v.dtype.str}
         if isinstance(v, np.generic):
             v = v.item()
         if v is None or isinstance(v, (bool, int, float, str)):
@@ -149,6 +151,8 @@ def load_answers(ns, names, folder) -> dict:
     def unplain(v):
         if isinstance(v, list):
             return [unplain(x) for x in v]
+        if isinstance(v, dict) and "__np__" in v:
+            return np.array(unplain(v["__np__"]), dtype=np.dtype(str(v["dtype"])))[()]
         if isinstance(v, dict) and "__timestamp__" in v:
             ts = pd.Timestamp(v["__timestamp__"])
             return ts.tz_convert(v["tz"]) if v.get("tz") else ts

@@ -85,45 +85,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="folder to create (must not exist)")
     p.add_argument("--root", default=".", help="the course repository (default: .)")
 
-    p = sub.add_parser("self-check", help="grade the instructor versions: every check must pass",
+    p = sub.add_parser("self-check", help="check the checks: solutions pass, wrong copies earn nothing",
                        description="Grade each instructor exercise as if it were a submission (for "
-                                   "each --student, so with their seeds); exit 1 listing any check "
-                                   "its own solution fails.")
+                                   "each --student, so with their seeds), and three wrong copies: the blank "
+                                   "student copy, every answer set to 0, and the solutions run on another "
+                                   "student's data. Exit 1 listing any check the solution fails, any point "
+                                   "a wrong copy earns and any check that fails without a message.")
     p.add_argument("--exercises", default="exercises", help="instructor exercises folder (default: exercises)")
     p.add_argument("--student", action="append", default=None,
                    help="student id whose seed to use; repeat for several (default: demo)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per cell (default: 120)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks graded at once (default: 2)")
+    p.add_argument("--unsafe", action="store_true", help="as for `grade`")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(_exercises_parser=parser)
 
 
 def _self_check(args) -> int:
-    import shutil
-    import tempfile
-    from pathlib import Path
+    from crm_lessons.grading.selfcheck import self_check
 
-    from crm_lessons.grading.autograde import grade
-    from crm_lessons.grading.copies import instructor_exercises
-    from crm_lessons.grading.variants import check_student_id
-
-    students = [check_student_id(s, where="argument `--student`") for s in (args.student or ["demo"])]
-    work = Path(tempfile.mkdtemp(prefix="crm-self-check-"))
-    try:
-        for student in students:
-            (work / "submissions" / student).mkdir(parents=True)
-            for path in instructor_exercises(args.exercises):
-                shutil.copyfile(path, work / "submissions" / student / path.name)
-        book = grade(work / "submissions", exercises_dir=args.exercises, out_dir=work / "graded",
-                     timeout=args.timeout, jobs=args.jobs)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    failed = book[book["points"].notna() & (book["points"] < book["max_points"])]
-    for row in failed.itertuples():
-        print(f"{row.exercise} (student {row.student}): {row.check}: {row.feedback}")
-    n = book["exercise"].nunique()
-    print(f"{len(failed)} failing checks in {n} exercises" if len(failed) else
-          f"all checks pass on the instructor solutions ({n} exercises, {len(students)} seeds)")
-    return 1 if len(failed) else 0
+    problems = self_check(args.exercises, args.student or ["demo"], timeout=args.timeout, jobs=args.jobs,
+                          unsafe=args.unsafe, progress=not args.no_progress)
+    for line in problems:
+        print(line)
+    print(f"{len(problems)} problems with the checks" if problems else
+          "all checks pass on your solutions and give no point to blank, zero or other-data copies")
+    return 1 if problems else 0
 
 
 def run(args) -> int:

@@ -79,6 +79,14 @@ def read_regular(path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
 
     Opens with ``O_NOFOLLOW | O_NONBLOCK``: a symbolic link is refused, a FIFO
     never blocks.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> fifo = os.path.join(tempfile.mkdtemp(), "x.ipynb"); os.mkfifo(fifo)
+    >>> read_regular(fifo)
+    Traceback (most recent call last):
+    ValueError: a FIFO (named pipe)
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -124,6 +132,16 @@ def scan(submissions_dir, exercises, *, students=None, only=None):
     unmatched : dict
         ``{folder shown: [(file shown, why), ...]}``, for every scanned folder
         (empty list: nothing unmatched), ``""`` for the top level.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "s1").mkdir(); _ = (root / "s1" / "E.ipynb").write_text("{}")
+    >>> _ = (root / "s1" / "E-Copy1.ipynb").write_text("{}")
+    >>> subs, unmatched = scan(root, ["E"])
+    >>> [(s["student"], s["exercise"]) for s in subs], unmatched["s1"][0][0]
+    ([('s1', 'E')], 'E-Copy1.ipynb')
     """
     root = Path(submissions_dir)
     if not root.is_dir():

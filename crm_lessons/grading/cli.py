@@ -7,6 +7,8 @@ Examples
 >>> add_arguments(parser)
 >>> parser.parse_args(["grade", "submissions", "--out", "graded"]).timeout
 60.0
+>>> parser.parse_args(["totals", "graded", "--late-penalty", "0.1"]).late_penalty
+0.1
 """
 
 from __future__ import annotations
@@ -16,8 +18,17 @@ import argparse
 __all__ = ["add_arguments", "run"]
 
 
+def _late_policy(p) -> None:
+    """The arguments `totals` and `release` share: the grading folder and the late policy."""
+    p.add_argument("out", help="the --out folder of `grade`")
+    p.add_argument("--due", default=None, help="due date (default: the one given to `grade`)")
+    p.add_argument("--late-penalty", type=float, default=0.0,
+                   help="fraction of the points taken off per started day late (default: 0)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``student-copies``, ``variants``, ``grade`` and ``self-check`` actions to ``parser``."""
+    """Add the ``student-copies``, ``variants``, ``grade``, ``totals``, ``release``,
+    ``student-edition`` and ``self-check`` actions to ``parser``."""
     sub = parser.add_subparsers(dest="exercises_command", metavar="ACTION")
     p = sub.add_parser("student-copies", help="write exercises/student/ from the instructor versions",
                        description="Write the student copy of every exercises/*.ipynb "
@@ -62,19 +73,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("totals", help="totals per student and an LMS import sheet",
                        description="Add automatic points and your manual-scores.csv per student and "
                                    "exercise, apply the late policy; write OUT/totals.csv and OUT/lms.csv.")
-    p.add_argument("out", help="the --out folder of `grade`")
-    p.add_argument("--due", default=None, help="due date (default: the one given to `grade`)")
-    p.add_argument("--late-penalty", type=float, default=0.0,
-                   help="fraction of the points taken off per started day late (default: 0)")
+    _late_policy(p)
     p.add_argument("--roster", default=None, help="roster CSV; its name and email columns go into lms.csv")
 
     p = sub.add_parser("release", help="write the final feedback files to send",
                        description="Write RELEASE/<student_id>.md: automatic checks, your manual scores "
                                    "and comments, lateness and total (runs `totals` first).")
-    p.add_argument("out", help="the --out folder of `grade`")
+    _late_policy(p)
     p.add_argument("--to", required=True, help="folder for the released feedback files")
-    p.add_argument("--due", default=None, help="due date (default: the one given to `grade`)")
-    p.add_argument("--late-penalty", type=float, default=0.0, help="as for `totals`")
     p.add_argument("--hide-expected", action="store_true", default=None,
                    help="do not show the message of a failed hidden check")
 

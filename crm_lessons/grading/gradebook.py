@@ -216,7 +216,14 @@ def _merge_scores(out_dir: Path, manual) -> None:
 
 
 def read_scores(out_dir, *, raw=False) -> pd.DataFrame:
-    """The instructor's ``manual-scores.csv``, checked (score empty or within 0..max_points)."""
+    """The instructor's ``manual-scores.csv``, checked (score empty or within 0..max_points).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_scores(tempfile.mkdtemp()).columns.tolist()
+    ['student', 'exercise', 'rubric', 'max_points', 'score', 'comment']
+    """
     path = Path(out_dir) / "manual-scores.csv"
     if not path.exists():
         return pd.DataFrame(columns=SCORE_COLUMNS, dtype=str)
@@ -340,6 +347,18 @@ def totals(out_dir, *, due=None, late_penalty=0.0, roster=None) -> pd.DataFrame:
     pandas.DataFrame
         The totals: automatic + manual points, pending manual items, lateness,
         penalty and total per student and exercise.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> rows = [{"check": "q1", "points": 1, "max_points": 2, "feedback": "x is 3, expected 4", "hidden": True}]
+    >>> _ = store_result(out, {"student": "s1", "exercise": "E", "status": "graded", "notes": [], "manual": [],
+    ...                        "submitted_at": "2024-07-01T10:00:00+00:00", "rows": rows})
+    >>> update_state(out, assigned=["E"], exercises={"E": {"checks": [{"id": "q1", "points": 2}], "rubrics": []}})
+    >>> totals(out, due="2024-06-30", late_penalty=0.1)[["student", "days_late", "penalty", "total"]]
+      student  days_late  penalty  total
+    0      s1          2      0.2    0.8
     """
     out_dir = Path(out_dir)
     if not (out_dir / "state.json").is_file():
@@ -377,6 +396,19 @@ def release(out_dir, to, *, due=None, late_penalty=0.0, hide_expected=None) -> l
 
     Run it when manual grading is done; ``hide_expected`` (default: as given to
     ``grade``) replaces the message of a failed hidden check by a neutral one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> rows = [{"check": "q1", "points": 1, "max_points": 2, "feedback": "x is 3, expected 4", "hidden": True}]
+    >>> _ = store_result(out, {"student": "s1", "exercise": "E", "status": "graded", "notes": [], "manual": [],
+    ...                        "submitted_at": "2024-07-01T10:00:00+00:00", "rows": rows})
+    >>> update_state(out, assigned=["E"], exercises={"E": {"checks": [{"id": "q1", "points": 2}], "rubrics": []}})
+    >>> [p.name for p in release(out, out + "/release", hide_expected=True)]
+    ['s1.md']
+    >>> print(open(out + "/release/s1.md").read().splitlines()[8])
+    | q1 | 1 / 2 | not passed (hidden check; the expected value is not shown) |
     """
     out_dir, to = Path(out_dir), Path(to)
     frame = totals(out_dir, due=due, late_penalty=late_penalty)

@@ -54,6 +54,14 @@ def test_reads_only_python_and_its_folder(tmp_path):
     assert done.stdout.split().count("PermissionError") >= 3
 
 
+def test_reads_the_package_and_the_data_sets(tmp_path):
+    code = ("import os\n"
+            "print(len(open(os.path.join(%r, '__init__.py')).read()) > 0,"
+            " len(open(os.path.join(%r, 'manifest.json')).read()) > 0)" % (_jail._PACKAGE, _jail._DATASETS))
+    done = _confined(tmp_path, code)
+    assert done.stdout.split() == ["True", "True"], done.stderr
+
+
 def test_writes_only_its_folder(tmp_path):
     outside = tmp_path / "outside.txt"
     code = ("import os\nopen('mine.txt', 'w').write('ok')\n"
@@ -96,7 +104,8 @@ def test_hidden_folders_are_empty(tmp_path):
 @pytest.mark.parametrize("code, limits", [
     ("b = bytearray(600 * 2**20)", {"as": 512 * 2**20}),
     ("open('big', 'wb').write(b'x' * (3 * 2**20))", {"fsize": 2**20}),
-    ("import os, time\nfor _ in range(50):\n    os.fork() or (time.sleep(30), os._exit(0))", {"nproc": 4}),
+    ("import os, time\nfor _ in range(50):\n    os.fork() or (time.sleep(30), os._exit(0))\ntime.sleep(30)",
+     {"nproc": 4}),
 ], ids=["memory", "file-size", "processes"])
 def test_resource_limits_hold(tmp_path, code, limits):
     done = _confined(tmp_path, code, limits=limits)

@@ -56,6 +56,8 @@ _MAKE_CHAR, _MAKE_BLOCK, _TRUNCATE, _IOCTL_DEV = 1 << 6, 1 << 11, 1 << 14, 1 << 
 _FILE_ONLY = _EXECUTE | _WRITE_FILE | _READ_FILE | _TRUNCATE | _IOCTL_DEV
 #: the crm_lessons package folder (readable by the confined code; the repository around it is not)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: the course's public data sets (crm_lessons.datasets.DATA_DIR), read by some exercises
+_DATASETS = os.path.join(os.path.dirname(_PACKAGE), "datasets")
 _NET_TCP = 3          # bind | connect (ABI 4)
 _SCOPE = 3            # abstract UNIX sockets | signals (ABI 6)
 
@@ -143,7 +145,7 @@ def status() -> str | None:
 
 
 def python_paths() -> list[str]:
-    """Folders a confined Python needs to read: the interpreter, its libraries, system libraries.
+    """What a confined Python may read: the interpreter, its libraries, system libraries, the data sets.
 
     Examples
     --------
@@ -154,7 +156,7 @@ def python_paths() -> list[str]:
     import sysconfig
 
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             os.path.dirname(os.path.realpath(sys.executable)), _PACKAGE}
+             os.path.dirname(os.path.realpath(sys.executable)), _PACKAGE, _DATASETS}
     paths.update(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))
     paths.update(site.getsitepackages())
     paths.update(("/usr", "/lib", "/lib64", "/bin", "/etc/ld.so.cache", "/etc/localtime",

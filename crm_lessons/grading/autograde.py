@@ -5,17 +5,20 @@ distributes). The grader never trusts a submission's check cells, parameters or
 metadata: it takes the student from the folder name, the exercise from the file
 name, the seed from the key (or the student id), and runs
 
-1. the student's non-check cells in a process of their own (fresh temporary
-   folder, per-cell time limit, a guard refusing access to the instructor,
-   submission and output folders and refusing to start processes), ending with
-   an export of the answer variables to plain data files;
-2. a clean process that runs only the instructor's code -- parameters, set-up
-   cells, the exported answers (JSON / NumPy / Parquet, never pickle) and all
-   check cells, visible and hidden. A check passes when its cell raises nothing.
+1. the student's non-check cells in a process of their own, inside the OS
+   sandbox of :mod:`._jail` (Landlock, namespaces, resource limits; a fresh tmpfs
+   as working folder; per-cell time limit), ending with an export of the answer
+   variables to plain data files;
+2. a second sandboxed process that runs only the instructor's code --
+   parameters, set-up cells, the exported answers (JSON / NumPy / Parquet, never
+   pickle) and all check cells, visible and hidden. A check passes when its cell
+   raises nothing.
 
 Each submission runs in a worker process with a wall-clock limit; the results
-come back signed, and the gradebook, manual-grading sheet and feedback files are
-written only afterwards, by this process, atomically.
+come back signed and are stored as a new version per submission; the
+gradebook, manual-grading sheet and feedback drafts are then rebuilt from the
+stored results (see :mod:`.gradebook`), each file atomically. Where the sandbox
+is unavailable, :func:`grade` refuses to run unless ``unsafe=True``.
 """
 
 from __future__ import annotations

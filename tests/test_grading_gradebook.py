@@ -139,17 +139,19 @@ def test_student_edition_has_no_solution(tmp_path):
 def test_zeros_source_and_problem_lines():
     assert zeros_source("x = 1\n### BEGIN SOLUTION\na, b = 1, 2\n### END SOLUTION\nprint(a)") == \
         "x = 1\na = 0\nb = 0\nprint(a)"
-    book = pd.DataFrame({"student": ["s1", "s1.zeros", "s1.other", "s1.blank"], "exercise": ["E"] * 4,
-                         "check": ["q1", "q2", "q3", "q4"], "status": ["graded"] * 4,
-                         "points": pd.array([0, 1, 0, 0], dtype="Int64"),
-                         "max_points": pd.array([1, 1, 1, 1], dtype="Int64"),
+    book = pd.DataFrame({"student": ["s1", "s1.zeros", "s1.other", "s1.blank", "s1.other", "s1.other"],
+                         "exercise": ["E"] * 6, "check": ["q1", "q2", "q3", "q4", "q5", "q3"],
+                         "status": ["graded"] * 6, "points": pd.array([0, 1, 0, 0, 1, 2], dtype="Int64"),
+                         "max_points": pd.array([1, 1, 1, 1, 1, 2], dtype="Int64"),
                          "feedback": ["AssertionError: off", "passed", "AssertionError (without a message)",
-                                      "answer `x` was not computed"]})
-    assert _problems(book) == [
+                                      "answer `x` was not computed", "passed", "passed"]})
+    assert _problems(book, hidden={("E", "q3")}) == [
         "E: check q1 fails on your solution (student s1): AssertionError: off",
         "E: check q2 gives 1 point(s) to a copy that sets every answer to 0 (student s1)",
         "E: check q3 fails without a message (AssertionError (without a message)); give its assert a message "
-        "that tells the student what is wrong"]
+        "that tells the student what is wrong",
+        "E: check q3 gives 2 point(s) to a copy computed on another student's data (a hidden check that "
+        "ignores the student's data) (student s1)"]  # visible q5 passing on other data is not a problem
 
 
 def test_self_check_catches_checks_that_reward_wrong_answers(capsys):
@@ -157,11 +159,7 @@ def test_self_check_catches_checks_that_reward_wrong_answers(capsys):
                  "--timeout", "20", "--no-progress"])
     lines = capsys.readouterr().out.splitlines()
     assert code == 1
-    # the fixture's visible checks test only the type: a guess of 0 and another student's numbers pass them
+    # the fixture's q2-visible tests only the type: a guessed 0 passes it; its hidden checks hold
     assert lines == [
-        "99.01-Test-Exercise: check q1-visible gives 1 point(s) to a copy computed on another student's data "
-        "(student s001)",
-        "99.01-Test-Exercise: check q2-visible gives 1 point(s) to a copy computed on another student's data "
-        "(student s001)",
         "99.01-Test-Exercise: check q2-visible gives 1 point(s) to a copy that sets every answer to 0 (student s001)",
-        "3 problems with the checks"]
+        "1 problem with the checks"]

@@ -114,7 +114,7 @@ def _self_check(args) -> int:
                           unsafe=args.unsafe, progress=not args.no_progress)
     for line in problems:
         print(line)
-    print(f"{len(problems)} problems with the checks" if problems else
+    print(f"{len(problems)} problem{'s' * (len(problems) != 1)} with the checks" if problems else
           "all checks pass on your solutions and give no point to blank, zero or other-data copies")
     return 1 if problems else 0
 

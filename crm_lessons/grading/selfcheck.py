@@ -6,9 +6,10 @@ its sandbox) four copies of every instructor exercise:
 ``solution``  the instructor version: every check must pass;
 ``blank``     the student copy as handed out: no check may pass;
 ``zeros``     every answer variable set to ``0`` (a guessed constant): no check may pass;
-``other``     the solutions computed on another student's data (another seed): no check
-              may pass, or it does not depend on the student's data (or the variants are all
-              the same).
+``other``     the solutions computed on another student's data (another seed): no hidden
+              check may pass, or it does not depend on the student's data (or the variants are
+              all the same). Visible checks are not counted here: they cannot know a student's
+              answer without showing the solution, so they may only test its type and shape.
 
 It also reports a check that fails without a message (the student would read
 only "AssertionError").
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from crm_lessons.grading._cells import _SPAN, assigned_names, is_parameters, tags
+from crm_lessons.grading._cells import _SPAN, assigned_names, grading_meta, is_parameters, tags
 from crm_lessons.grading.autograde import grade
 from crm_lessons.grading.copies import instructor_exercises, student_copy
 from crm_lessons.grading.variants import check_student_id, student_seed
@@ -40,7 +41,7 @@ __all__ = ["self_check", "zeros_source", "KINDS"]
 KINDS = {
     "blank": "the blank student copy",
     "zeros": "a copy that sets every answer to 0",
-    "other": "a copy computed on another student's data",
+    "other": "a copy computed on another student's data (a hidden check that ignores the student's data)",
 }
 
 
@@ -91,9 +92,11 @@ def self_check(exercises_dir="exercises", students=("demo",), *, timeout=120, jo
     """
     students = [check_student_id(s, where="argument `students`") for s in students]
     work = Path(tempfile.mkdtemp(prefix="crm-self-check-"))
+    hidden = set()
     try:
         for path in instructor_exercises(exercises_dir):
             nb = nbformat.read(path, as_version=4)
+            hidden |= {(path.stem, str(grading_meta(c).get("id"))) for c in nb.cells if "hidden-check" in tags(c)}
             for student in students:
                 for kind, made in _copies(nb, student).items():
                     sid = student if kind == "solution" else f"{student}.{kind}"
@@ -103,10 +106,10 @@ def self_check(exercises_dir="exercises", students=("demo",), *, timeout=120, jo
                      timeout=timeout, jobs=jobs, unsafe=unsafe, progress=progress)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return _problems(book)
+    return _problems(book, hidden)
 
 
-def _problems(book) -> list[str]:
+def _problems(book, hidden) -> list[str]:
     problems = []
     auto = book[book["points"].notna() & (book["status"] != "unmatched")]
     for row in auto.itertuples():
@@ -114,7 +117,7 @@ def _problems(book) -> list[str]:
         if not kind and row.points < row.max_points:
             problems.append(f"{row.exercise}: check {row.check} fails on your solution (student {student}): "
                             f"{row.feedback}")
-        elif kind in KINDS and row.points > 0:
+        elif kind in KINDS and row.points > 0 and (kind != "other" or (row.exercise, row.check) in hidden):
             problems.append(f"{row.exercise}: check {row.check} gives {row.points} point(s) to "
                             f"{KINDS[kind]} (student {student})")
         if row.feedback.endswith("(without a message)") and kind in ("zeros", "other"):

@@ -326,6 +326,16 @@ def _totals_frame(out_dir, due, late_penalty) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TOTALS_COLUMNS)
 
 
+def _example() -> str:
+    """A grading folder with one result (for the examples): s1 scored 1 / 2 on E, sent 2024-07-01."""
+    out = tempfile.mkdtemp()
+    rows = [{"check": "q1", "points": 1, "max_points": 2, "feedback": "x is 3, expected 4", "hidden": True}]
+    store_result(out, {"student": "s1", "exercise": "E", "status": "graded", "notes": [], "manual": [],
+                       "submitted_at": "2024-07-01T10:00:00+00:00", "rows": rows})
+    update_state(out, assigned=["E"], exercises={"E": {"checks": [{"id": "q1", "points": 2}], "rubrics": []}})
+    return out
+
+
 def totals(out_dir, *, due=None, late_penalty=0.0, roster=None) -> pd.DataFrame:
     """Write ``totals.csv`` (student x exercise) and ``lms.csv`` (one row per student).
 
@@ -350,12 +360,7 @@ def totals(out_dir, *, due=None, late_penalty=0.0, roster=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = tempfile.mkdtemp()
-    >>> rows = [{"check": "q1", "points": 1, "max_points": 2, "feedback": "x is 3, expected 4", "hidden": True}]
-    >>> _ = store_result(out, {"student": "s1", "exercise": "E", "status": "graded", "notes": [], "manual": [],
-    ...                        "submitted_at": "2024-07-01T10:00:00+00:00", "rows": rows})
-    >>> update_state(out, assigned=["E"], exercises={"E": {"checks": [{"id": "q1", "points": 2}], "rubrics": []}})
+    >>> out = _example()  # one graded submission, s1 of exercise E, sent on 1 July
     >>> totals(out, due="2024-06-30", late_penalty=0.1)[["student", "days_late", "penalty", "total"]]
       student  days_late  penalty  total
     0      s1          2      0.2    0.8
@@ -399,12 +404,7 @@ def release(out_dir, to, *, due=None, late_penalty=0.0, hide_expected=None) -> l
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = tempfile.mkdtemp()
-    >>> rows = [{"check": "q1", "points": 1, "max_points": 2, "feedback": "x is 3, expected 4", "hidden": True}]
-    >>> _ = store_result(out, {"student": "s1", "exercise": "E", "status": "graded", "notes": [], "manual": [],
-    ...                        "submitted_at": "2024-07-01T10:00:00+00:00", "rows": rows})
-    >>> update_state(out, assigned=["E"], exercises={"E": {"checks": [{"id": "q1", "points": 2}], "rubrics": []}})
+    >>> out = _example()  # one graded submission, s1 of exercise E, sent on 1 July
     >>> [p.name for p in release(out, out + "/release", hide_expected=True)]
     ['s1.md']
     >>> print(open(out + "/release/s1.md").read().splitlines()[8])

@@ -1,7 +1,10 @@
-"""Exercises for instructors: student copies, per-student variants and autograding.
+"""Exercises for instructors: student copies, per-student variants, sandboxed autograding.
 
-See :mod:`crm_lessons.grading.copies`, :mod:`crm_lessons.grading.variants` and
-:mod:`crm_lessons.grading.autograde`; the command line is ``crm-lessons exercises``.
+See :mod:`crm_lessons.grading.copies`, :mod:`crm_lessons.grading.variants`,
+:mod:`crm_lessons.grading.autograde` (the grader; its OS sandbox is
+:mod:`crm_lessons.grading._jail`), :mod:`crm_lessons.grading.gradebook` (results,
+manual scores, totals, release), :mod:`crm_lessons.grading.selfcheck` and
+:mod:`crm_lessons.grading.edition`; the command line is ``crm-lessons exercises``.
 Names are imported on first use, so the grading worker processes start fast.
 """
 
@@ -10,7 +13,8 @@ import importlib
 _HOME = {
     "student_copy": "copies", "write_student_copies": "copies", "check_student_copies": "copies",
     "make_variants": "variants", "read_roster": "variants", "read_key": "variants",
-    "student_seed": "variants", "grade": "autograde",
+    "student_seed": "variants", "grade": "autograde", "totals": "gradebook", "release": "gradebook",
+    "student_edition": "edition", "self_check": "selfcheck",
 }
 __all__ = list(_HOME)
 

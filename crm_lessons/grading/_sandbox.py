@@ -1,86 +1,77 @@
-"""Code the grader injects into the cell runners: the file guard, answer export and answer load.
+"""Answers as plain data: exported from the student's run, loaded into the checks' run.
 
-These are source strings, executed as cells. The guard and the export run in
-the *student's* process (phase 1); the load runs in the grader's clean process
-(phase 2), which executes only instructor code and reads the exported answers
-with loaders that cannot execute code (JSON, ``np.load(allow_pickle=False)``,
-Parquet) -- never pickle.
+:func:`export_answers` runs in the *student's* sandboxed process (phase 1) after
+the student's cells; :func:`load_answers` runs in the checks' sandboxed process
+(phase 2), which executes only instructor code and reads the answers with
+loaders that cannot execute code (JSON, ``np.load(allow_pickle=False)``,
+Parquet) -- never pickle. Both are module functions called by the cell runner
+with the notebook namespace as an argument, so a student's variable named
+``str``, ``len`` or ``open`` cannot change what they do.
+
+Examples
+--------
+>>> import tempfile
+>>> folder = tempfile.mkdtemp()
+>>> export_answers({"total": 12.5, "str": "shadowed", "len": 3}, ["total", "missing"], folder)
+>>> ns = {}
+>>> load_answers(ns, ["total", "missing"], folder)
+{'missing': 'was not computed'}
+>>> ns
+{'total': 12.5}
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import re
+import stat
 
-__all__ = ["guard_source", "export_source", "load_source", "ANSWERS_DIR", "RESULT_PREFIX"]
+__all__ = ["export_answers", "load_answers", "answer_file_ok", "ANSWERS_DIR", "RESULT_PREFIX",
+           "MAX_ANSWER_BYTES"]
 
 ANSWERS_DIR = "_answers"
 #: prefix of the signed result line a worker prints
 RESULT_PREFIX = "CRM-RESULT"
+#: the most answer data one submission may hand over (all files together)
+MAX_ANSWER_BYTES = 64 * 2**20
+_ANSWER_FILE = re.compile(r"^(meta\.json|a[0-9]{1,4}\.(parquet|npy|json))$")
 
-_GUARD = r'''
-def _crm_install_guard(workdir, protected):
-    import os, sys
-    realpath, fspath, fsdecode = os.path.realpath, os.fspath, os.fsdecode
-    workdir = realpath(workdir) + os.sep
-    protected = tuple(realpath(p) for p in protected)
-    write_ok = (workdir, "/dev/null")
-    flags_w = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-    spawn = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
-             "os.fork", "os.forkpty", "pty.spawn", "os.startfile", "os.kill", "os.killpg",
-             "socket.connect", "socket.bind", "socket.sendto")
-    paths2 = ("os.rename", "os.replace", "os.link", "os.symlink", "shutil.copyfile",
-              "shutil.move", "shutil.copytree")
-    writes = ("os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
-              "os.utime", "shutil.rmtree", "os.removexattr", "os.setxattr") + paths2
 
-    def denied(why):
-        return PermissionError("grading sandbox: " + why + " is not allowed during grading")
+def answer_file_ok(name: str) -> bool:
+    """True for a file name the export writes (``meta.json``, ``a<i>.parquet|npy|json``).
 
-    def norm(p):
-        if isinstance(p, int) or p is None:
-            return None
-        try:
-            return realpath(fsdecode(fspath(p)))
-        except Exception:
-            return None
+    Examples
+    --------
+    >>> answer_file_ok("a3.parquet"), answer_file_ok("../key.csv"), answer_file_ok("a1.pkl")
+    (True, False, False)
+    """
+    return bool(_ANSWER_FILE.match(str(name)))
 
-    def inside(p, root):
-        return p == root.rstrip(os.sep) or p.startswith(root.rstrip(os.sep) + os.sep)
 
-    def check(p, write):
-        if p is None or inside(p, workdir):
-            return
-        if any(inside(p, r) for r in protected):
-            raise denied("access to " + p)
-        if write and not any(inside(p, r) for r in write_ok):
-            raise denied("writing to " + p + " (write inside the working folder only)")
+def _read_regular(path: str, limit: int) -> bytes:
+    """Bytes of a regular file (never a symlink, FIFO or device; at most ``limit`` bytes)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"larger than {limit} bytes")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)[:limit]
+    finally:
+        os.close(fd)
 
-    def hook(event, args):
-        if event in spawn:
-            what = "the network" if event.startswith("socket.") else "starting processes"
-            raise denied(what + " (" + event + ")")
-        if event == "open":
-            mode, flags = (args[1], args[2]) if len(args) > 2 else (None, 0)
-            write = bool(mode and any(c in str(mode) for c in "wax+")) or bool((flags or 0) & flags_w)
-            check(norm(args[0]), write)
-        elif event in ("os.listdir", "os.scandir", "glob.glob", "os.walk"):
-            check(norm(args[0]) if args else None, False)
-        elif event in writes:
-            for a in args[:2] if event in paths2 else args[:1]:
-                check(norm(a), True)
-    sys.addaudithook(hook)
 
-'''
-
-_EXPORT = r'''
-def _crm_export(names, folder):
-    import json, os
+def export_answers(ns, names, folder) -> None:
+    """Save the variables ``names`` of namespace ``ns`` into ``folder`` as plain data files."""
     import numpy as np
     import pandas as pd
-    os.makedirs(folder, exist_ok=True)
-    g = globals()
 
-    import datetime as dt
+    os.makedirs(folder, exist_ok=True)
+    g = ns
 
     def plain(v):
         if isinstance(v, pd.Timestamp):
@@ -95,6 +86,8 @@ def _crm_export(names, folder):
             return {"__datetime__": v.isoformat()}
         if isinstance(v, dt.date):
             return {"__date__": v.isoformat()}
+        if isinstance(v, (np.number, np.bool_, np.str_)):  # keeps its type: checks see what the student saw
+            return {"__np__": plain(v.item()), "dtype": v.dtype.str}
         if isinstance(v, np.generic):
             v = v.item()
         if v is None or isinstance(v, (bool, int, float, str)):
@@ -141,26 +134,25 @@ def _crm_export(names, folder):
     with open(os.path.join(folder, "meta.json"), "w") as fh:
         json.dump(meta, fh)
 
-'''
+def load_answers(ns, names, folder) -> dict:
+    """Load the answers ``names`` from ``folder`` into ``ns``; ``{name: why}`` for those missing."""
+    import io
 
-_LOAD = r'''
-def _crm_load(names, folder):
-    import json, os
     import numpy as np
     import pandas as pd
+
     try:
-        with open(os.path.join(folder, "meta.json")) as fh:
-            meta = json.load(fh)
+        meta = json.loads(_read_regular(os.path.join(folder, "meta.json"), 2**20))
     except Exception:
         meta = {}
     if not isinstance(meta, dict):
         meta = {}
 
-    import datetime as dt
-
     def unplain(v):
         if isinstance(v, list):
             return [unplain(x) for x in v]
+        if isinstance(v, dict) and "__np__" in v:
+            return np.array(unplain(v["__np__"]), dtype=np.dtype(str(v["dtype"])))[()]
         if isinstance(v, dict) and "__timestamp__" in v:
             ts = pd.Timestamp(v["__timestamp__"])
             return ts.tz_convert(v["tz"]) if v.get("tz") else ts
@@ -201,45 +193,23 @@ def _crm_load(names, folder):
             if kind == "unsaved":
                 status[name] = "could not be collected (" + str(m.get("why")) + ")"
                 continue
-            if os.path.islink(path) or not os.path.isfile(path):
-                raise ValueError("file missing")
+            if not answer_file_ok(os.path.basename(file)):
+                raise ValueError("not an answer file")
+            data = _read_regular(path, MAX_ANSWER_BYTES)
             if kind in ("frame", "series"):
-                frame = pd.read_parquet(path)
+                frame = pd.read_parquet(io.BytesIO(data))
                 frame.columns = [unplain(c) for c in m["labels"]]
                 value = frame.iloc[:, 0].rename(unplain(m.get("series_name"))) if kind == "series" else frame
             elif kind == "array":
-                value = np.load(path, allow_pickle=False)
+                value = np.load(io.BytesIO(data), allow_pickle=False)
             elif kind == "json":
-                with open(path) as fh:
-                    value = unplain(json.load(fh))
+                value = unplain(json.loads(data))
             else:
                 raise ValueError("unknown kind")
         except Exception as exc:
             status[name] = "could not be read (" + type(exc).__name__ + ")"
             continue
-        globals()[name] = value
+        ns[name] = value
     return status
 
-'''
 
-
-def guard_source(workdir: str, protected: list[str]) -> str:
-    """Source of the cell that installs the file/process guard in the student's process."""
-    return (_GUARD.strip() + f"\n\n_crm_install_guard({str(workdir)!r}, {[str(p) for p in protected]!r})"
-            "\ndel _crm_install_guard")
-
-
-def export_source(names: list[str], folder: str) -> str:
-    """Source of the cell that saves the answer variables ``names`` into ``folder``."""
-    return _EXPORT.strip() + f"\n\n_crm_export({list(names)!r}, {str(folder)!r})\ndel _crm_export"
-
-
-def load_source(names: list[str], folder: str) -> str:
-    """Source of the cell that loads the answer variables ``names`` from ``folder``."""
-    return ("if '_crm_answer_status' not in globals():\n    _crm_answer_status = {}\n"
-            + _LOAD.strip() + f"\n\n_crm_answer_status.update(_crm_load({list(names)!r}, {str(folder)!r}))"
-            "\ndel _crm_load")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(json.dumps(guard_source("/tmp/x", ["/tmp/y"]))[:80])

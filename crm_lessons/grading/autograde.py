@@ -5,17 +5,20 @@ distributes). The grader never trusts a submission's check cells, parameters or
 metadata: it takes the student from the folder name, the exercise from the file
 name, the seed from the key (or the student id), and runs
 
-1. the student's non-check cells in a process of their own (fresh temporary
-   folder, per-cell time limit, a guard refusing access to the instructor,
-   submission and output folders and refusing to start processes), ending with
-   an export of the answer variables to plain data files;
-2. a clean process that runs only the instructor's code -- parameters, set-up
-   cells, the exported answers (JSON / NumPy / Parquet, never pickle) and all
-   check cells, visible and hidden. A check passes when its cell raises nothing.
+1. the student's non-check cells in a process of their own, inside the OS
+   sandbox of :mod:`._jail` (Landlock, namespaces, resource limits; a fresh tmpfs
+   as working folder; per-cell time limit), ending with an export of the answer
+   variables to plain data files;
+2. a second sandboxed process that runs only the instructor's code --
+   parameters, set-up cells, the exported answers (JSON / NumPy / Parquet, never
+   pickle) and all check cells, visible and hidden. A check passes when its cell
+   raises nothing.
 
 Each submission runs in a worker process with a wall-clock limit; the results
-come back signed, and the gradebook, manual-grading sheet and feedback files are
-written only afterwards, by this process, atomically.
+come back signed and are stored as a new version per submission; the
+gradebook, manual-grading sheet and feedback drafts are then rebuilt from the
+stored results (see :mod:`.gradebook`), each file atomically. Where the sandbox
+is unavailable, :func:`grade` refuses to run unless ``unsafe=True``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import ast
 import concurrent.futures
 import hashlib
 import hmac
-import io
 import json
 import os
 import re
@@ -34,22 +36,23 @@ import signal
 import subprocess
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError
+from crm_lessons.grading import _jail, gradebook
+from crm_lessons.grading._submissions import read_regular, scan, shown
 from crm_lessons.grading._cells import (assigned_names, grading_meta, is_check, is_parameters,
                                         is_rubric, tags)
 from crm_lessons.grading._sandbox import RESULT_PREFIX
 from crm_lessons.grading.copies import instructor_exercises, student_copy
-from crm_lessons.grading.variants import check_student_id, read_key, student_seed
+from crm_lessons.grading.gradebook import GRADEBOOK_COLUMNS, MANUAL_COLUMNS
+from crm_lessons.grading.variants import check_student_id, read_key, read_roster, student_seed
 
 __all__ = ["grade", "GRADEBOOK_COLUMNS", "MANUAL_COLUMNS"]
-
-GRADEBOOK_COLUMNS = ["student", "exercise", "check", "points", "max_points", "feedback"]
-MANUAL_COLUMNS = ["student", "exercise", "rubric", "max_points", "answer", "rubric_text"]
 #: imported in the grading processes before the per-cell clocks start
 PREIMPORT = ("numpy", "pandas", "crm_lessons")
 _NAME_ERROR = re.compile(r"^NameError: name '([^']+)' is not defined")
@@ -106,23 +109,6 @@ def _literal_assignments(source) -> dict:
 
 
 # --------------------------------------------------------------------------- submissions
-def _submissions(submissions_dir: Path):
-    """``[(student, path)]`` for ``<student>/<exercise>.ipynb``, and notes on skipped files."""
-    found, skipped = [], []
-    for path in sorted(submissions_dir.rglob("*.ipynb")):
-        rel = path.relative_to(submissions_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if len(rel.parts) != 2:
-            skipped.append(f"{rel}: not in a <student_id>/ folder")
-            continue
-        try:
-            found.append((check_student_id(rel.parts[0]), path))
-        except CRMInputError as exc:
-            skipped.append(f"{rel}: {exc}")
-    return found, skipped
-
-
 def _tamper_notes(sub_nb, reference_nb, params: dict) -> list[str]:
     """Differences from the student copy that grading ignores, reported to the student."""
     notes = []
@@ -193,14 +179,18 @@ def _kill_tree(pid: int) -> None:
 def _run_worker(job: dict, wall: float) -> dict:
     nonce = secrets.token_bytes(32)
     payload = json.dumps({**job, "nonce": nonce.hex()})
-    proc = subprocess.Popen([sys.executable, "-m", "crm_lessons.grading._worker"],
+    # -I: no folder of the submission or of the caller on sys.path; cwd: the grader's own temp root
+    proc = subprocess.Popen([sys.executable, "-I", "-B", "-m", "crm_lessons.grading._worker"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=job["phase2_dir"], start_new_session=True)
+                            cwd=str(Path(job["phase2_dir"]).parent), start_new_session=True)
     try:
         out, err = proc.communicate(payload.encode("utf-8"), timeout=wall)
     except subprocess.TimeoutExpired:
         _kill_tree(proc.pid)
-        proc.communicate()
+        try:
+            proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # a pipe still held open: give up on it, never wait forever
+            pass
         return {"wall_timeout": True}
     _kill_tree(proc.pid)
     valid = []
@@ -246,51 +236,66 @@ def _check_feedback(res, result, names, student_cells) -> str:
     return f"answer `{name}` {status}"
 
 
-def _feedback_md(student, sections) -> str:
-    lines = [f"# Feedback for {student}", ""]
-    for sec in sections:
-        lines += [f"## {sec['exercise']}", ""]
-        auto = sec["rows"]
-        if not auto:
-            lines += [f"- {n}" for n in sec["notes"]] + [""]
-            continue
-        got = sum(r["points"] for r in auto if r["points"] is not None)
-        top = sum(r["max_points"] for r in auto if not r["feedback"].startswith("manual grading"))
-        lines += [f"Automatic checks: {got} / {top} points.", "",
-                  "| check | points | feedback |", "|---|---|---|"]
-        for r in auto:
-            pts = "pending" if r["points"] is None else f"{r['points']} / {r['max_points']}"
-            text = r["feedback"].replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {r['check']} | {pts} | {text} |")
-        if sec["notes"]:
-            lines += ["", "Notes:", ""] + [f"- {n}" for n in sec["notes"]]
-        lines.append("")
-    return "\n".join(lines)
+def _record(student, stem, sub, plan, result, job, timeout, wall) -> dict:
+    """The stored result of one graded submission (see :mod:`.gradebook`)."""
+    notes = list(sub["notes"])
+    for cell in result.get("phase1", {}).get("cells", []):
+        what = {"timeout": f"ran longer than {timeout:g} s and was stopped",
+                "died": "ended the Python process (or went over a memory, disk or process limit)",
+                "not run": "was not run"}.get(cell["status"])
+        notes.append(f"cell {cell['index'] + 1} " + (what or f"raised {cell['error']}"))
+    if result.get("phase1", {}).get("jail_error"):
+        notes.append(f"the sandbox did not start: {result['phase1']['jail_error']}")
+    elif result.get("phase1") and not result["phase1"].get("guard_ok"):
+        notes.append("grading set-up failed in the student's process")
+    for err in result.get("setup_errors", []):
+        notes.append(f"exercise set-up with your answers raised {err}")
+    if result.get("wall_timeout"):
+        notes.append(f"the whole run took longer than {wall:g} s and was stopped")
+    rows = []
+    for check in plan["checks"]:
+        res = result.get("checks", {}).get(check["id"], {})
+        passed = bool(res.get("passed")) and not result.get("wall_timeout")
+        rows.append({"check": check["id"], "points": check["points"] if passed else 0,
+                     "max_points": check["points"], "hidden": check["hidden"],
+                     "feedback": "passed" if passed else _check_feedback(res, result, plan["names"],
+                                                                           job["student_cells"])})
+    return {**_base_record(student, stem, sub, plan, "graded", rows), "notes": notes}
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _base_record(student, stem, sub, plan, status, rows) -> dict:
+    answers = _answers_by_rubric(sub["nb"], plan["rubrics"]) if sub.get("nb") is not None else {}
+    rows = rows + [{"check": r["id"], "points": None, "max_points": r["points"], "manual": True,
+                    "feedback": f"manual grading: {r['id']}"} for r in plan["rubrics"]]
+    return {"student": student, "exercise": stem, "status": status, "file": sub["file"],
+            "submitted_at": sub["submitted_at"], "sha256": sub.get("sha256"), "notes": sub["notes"],
+            "rows": rows, "manual": [{"rubric": r["id"], "max_points": r["points"],
+                                      "answer": answers.get(r["id"], ""), "rubric_text": r["text"]}
+                                     for r in plan["rubrics"]]}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
+def _unreadable(student, stem, sub, plan, why) -> dict:
+    rows = [{"check": c["id"], "points": 0, "max_points": c["points"], "hidden": c["hidden"],
+             "feedback": f"the notebook could not be read: {why}"} for c in plan["checks"]]
+    record = _base_record(student, stem, sub, plan, "unreadable", rows)
+    record["notes"] = sub["notes"] + [f"the notebook could not be read ({why}); no code was run"]
+    return record
 
 
-def _csv_text(df: pd.DataFrame) -> str:
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+def _checked_names(values, known, arg, what):
+    out = []
+    for value in values or []:
+        if value not in known:
+            raise CRMInputError(f"argument `{arg}`: no {what} {shown(value)!r}; found {sorted(known)[:10]}. "
+                                f"Pass one of them.")
+        out.append(value)
+    return out
 
 
 def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, key=None,
-          jobs=2, wall_timeout=None) -> pd.DataFrame:
-    """Grade every ``<student_id>/<exercise>.ipynb`` under ``submissions_dir``.
+          jobs=2, wall_timeout=None, unsafe=False, memory_mb=None, roster=None, students=None,
+          exercises=None, due=None, hide_expected=None, progress=False) -> pd.DataFrame:
+    """Grade the submissions ``<student_id>/<exercise>.ipynb`` under ``submissions_dir``.
 
     Parameters
     ----------
@@ -299,7 +304,9 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
     exercises_dir : path-like, default "exercises"
         The instructor exercises (with solutions, checks and rubrics).
     out_dir : path-like
-        Receives ``gradebook.csv``, ``manual.csv`` and ``feedback/<student>.md``.
+        The grading record (see :mod:`crm_lessons.grading.gradebook`): results
+        are added as new versions; ``gradebook.csv``, ``manual.csv`` and
+        ``feedback/`` are rebuilt; ``manual-scores.csv`` only gains rows.
     timeout : float, default 60
         Seconds allowed per cell; a student cell over it stops the student's run
         (its remaining checks score 0, "timed out").
@@ -311,63 +318,83 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
     wall_timeout : float, optional
         Seconds after which a submission's whole run is killed (default
         ``4 * timeout + 120``).
+    unsafe : bool, default False
+        Grade even where the operating-system sandbox is unavailable (student
+        code then runs with all the rights of your user account). Without it,
+        grading refuses to start on such a machine and says why.
+    memory_mb : int, optional
+        Address-space limit of each sandboxed process in MiB (default 3072).
+    roster : path-like, optional
+        Roster CSV (``student_id`` column): every student in it gets a row for
+        every assigned exercise, "missing" when nothing was submitted.
+    students, exercises : list of str, optional
+        Grade only these students / exercises; every other row is kept as it was.
+    due : str, optional
+        Due date (ISO, UTC unless an offset is given): later submissions (by file
+        time) are marked "late".
+    hide_expected : bool, optional
+        In the feedback files, a failed hidden check says only that it failed.
+    progress : bool, default False
+        Show a progress bar on stderr.
 
     Returns
     -------
     pandas.DataFrame
-        The gradebook: student, exercise, check, points, max_points, feedback;
-        rubric items have empty points and feedback "manual grading: <id>".
+        The whole gradebook: student, exercise, check, status (graded, late,
+        missing, unreadable, unmatched), points, max_points, feedback; rubric
+        items have empty points and feedback "manual grading: <id>".
     """
-    submissions_dir, out_dir = Path(submissions_dir), Path(out_dir)
-    if not submissions_dir.is_dir():
-        raise CRMInputError(f"argument `submissions_dir`: not a folder; found '{submissions_dir}'. "
-                            "Pass the folder holding one sub-folder per student.")
+    out_dir = Path(out_dir)
     if timeout is None or timeout <= 0:
         raise CRMInputError(f"argument `timeout`: must be > 0 seconds; found {timeout!r}.")
-    exercises = {p.stem: p for p in instructor_exercises(exercises_dir)}
+    available = {p.stem: p for p in instructor_exercises(exercises_dir)}
+    only = set(_checked_names(exercises, available, "exercises", "exercise")) or None
+    wanted = {check_student_id(s, where="argument `students`") for s in students} if students else None
+    due_at = gradebook.parse_due(due)
+    if not unsafe:
+        reason = _jail.status()
+        if reason:
+            raise CRMInputError(f"grading refused: {reason}. Student code must run in the sandbox; "
+                                "grade on such a machine, or pass --unsafe (unsafe=True) to run it "
+                                "with all the rights of your user account.")
+    roster_ids = read_roster(roster) if roster is not None else None
     seeds = read_key(key) if key is not None else {}
     wall = wall_timeout or 4 * timeout + 120
+    found, unmatched = scan(submissions_dir, available, students=wanted, only=only)
     out_dir.mkdir(parents=True, exist_ok=True)
-    found, skipped = _submissions(submissions_dir)
-    plans, copies = {}, {}
+    plans = {}
+    for stem in sorted({s["exercise"] for s in found} | (only or set())):
+        inst = nbformat.read(available[stem], as_version=4)
+        plans[stem] = {**_plan(inst), "copy": student_copy(inst, exercise=stem)}
     root = Path(tempfile.mkdtemp(prefix="crm-grade-"))
     protected = sorted({str(Path(p).resolve()) for p in
-                        [exercises_dir, submissions_dir, out_dir, root] + ([key] if key else [])})
-    tasks, sections = [], {}
+                        [exercises_dir, submissions_dir, out_dir, root, Path.home()]
+                        + ([key] if key else []) + ([roster] if roster else [])})
+    records, tasks = [], []
     try:
-        for n, (student, path) in enumerate(found):
-            stem = path.stem
-            notes, section = [], {"exercise": stem, "rows": [], "notes": []}
-            sections.setdefault(student, []).append(section)
-            if stem not in exercises:
-                section["notes"].append(f"{path.name}: no exercise of this name; not graded")
+        for n, item in enumerate(found):
+            student, stem, plan = item["student"], item["exercise"], plans[item["exercise"]]
+            sub = {"file": f"{student}/{stem}.ipynb", "notes": [], "nb": None,
+                   "submitted_at": datetime.fromtimestamp(item["mtime"], timezone.utc).isoformat(timespec="seconds")}
+            if item["problem"]:
+                records.append(_unreadable(student, stem, sub, plan, f"it is {item['problem']}; not opened"))
                 continue
-            if stem not in plans:
-                inst = nbformat.read(exercises[stem], as_version=4)
-                plans[stem] = _plan(inst)
-                copies[stem] = student_copy(inst, exercise=stem)
-            plan = plans[stem]
             params = {"student_id": student, "seed": seeds.get(student, student_seed(student))}
             if seeds and student not in seeds:
-                notes.append(f"student not in the key; seed taken from the student id ({params['seed']})")
+                sub["notes"].append(f"student not in the key; seed taken from the student id ({params['seed']})")
             try:
-                sub = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-                student_cells = [{"index": i, "source": c.source} for i, c in enumerate(sub.cells)
+                data = read_regular(item["path"])
+                sub["sha256"] = hashlib.sha256(data).hexdigest()
+                sub["nb"] = nbformat.reads(data.decode("utf-8"), as_version=4)
+                student_cells = [{"index": i, "source": c.source} for i, c in enumerate(sub["nb"].cells)
                                  if c.get("cell_type") == "code" and not is_check(c)
                                  and not is_parameters(c)]
-                notes += _tamper_notes(sub, copies[stem], params)
-            except Exception as exc:
-                section["notes"] = notes + [f"the notebook could not be read ({type(exc).__name__}); "
-                                            "no code was run"]
-                section["rows"] = [{"student": student, "exercise": stem, "check": c["id"], "points": 0,
-                                    "max_points": c["points"], "feedback": "the notebook could not be read"}
-                                   for c in plan["checks"]]
-                section["rows"] += [{"student": student, "exercise": stem, "check": r["id"],
-                                     "points": None, "max_points": r["points"],
-                                     "feedback": f"manual grading: {r['id']}"} for r in plan["rubrics"]]
-                section["manual"] = [{"student": student, "exercise": stem, "rubric": r["id"],
-                                      "max_points": r["points"], "answer": "", "rubric_text": r["text"]}
-                                     for r in plan["rubrics"]]
+                sub["notes"] += _tamper_notes(sub["nb"], plan["copy"], params)
+            except Exception as exc:  # noqa: BLE001 - any unreadable notebook is reported, not raised
+                sub["nb"] = None
+                why = str(exc) if isinstance(exc, ValueError) and str(exc).startswith(("a ", "larger", "cannot")) \
+                    else type(exc).__name__
+                records.append(_unreadable(student, stem, sub, plan, why))
                 continue
             p1, p2 = root / f"{n:04d}-student", root / f"{n:04d}-checks"
             p1.mkdir()
@@ -376,63 +403,34 @@ def grade(submissions_dir, *, exercises_dir="exercises", out_dir, timeout=60, ke
                    "parameters": f"student_id = {student!r}\nseed = {int(params['seed'])}",
                    "student_cells": student_cells, "answer_names": plan["names"],
                    "checks_plan": plan["plan"], "protected": protected,
-                   "preimport": list(PREIMPORT)}
-            section["notes"] = notes
-            tasks.append((student, stem, section, sub, job))
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
-            results = list(pool.map(lambda t: _run_worker(t[4], wall), tasks))
+                   "preimport": list(PREIMPORT), "unsafe": bool(unsafe),
+                   "limits": {"memory": int(memory_mb) * 2**20} if memory_mb else {},
+                   "cpu": int(wall)}
+            tasks.append((student, stem, sub, job))
+        results = _run_all(tasks, wall, jobs, progress)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    for (student, stem, sub, job), result in zip(tasks, results):
+        records.append(_record(student, stem, sub, plans[stem], result, job, timeout, wall))
+    for record in records:
+        gradebook.store_result(out_dir, record)
+    specs = {stem: {"checks": [{"id": c["id"], "points": c["points"]} for c in plan["checks"]],
+                    "rubrics": [{"id": r["id"], "points": r["points"]} for r in plan["rubrics"]]}
+             for stem, plan in plans.items()}
+    gradebook.update_state(out_dir, roster=roster_ids, assigned=plans, exercises=specs, unmatched=unmatched,
+                           due=due_at.isoformat() if due_at else None, hide_expected=hide_expected)
+    return gradebook.rebuild(out_dir)
 
-    for (student, stem, section, sub, job), result in zip(tasks, results):
-        plan = plans[stem]
-        for cell in result.get("phase1", {}).get("cells", []):
-            what = {"timeout": f"ran longer than {timeout:g} s and was stopped",
-                    "died": "ended the Python process", "not run": "was not run"}.get(cell["status"])
-            section["notes"].append(f"cell {cell['index'] + 1} " + (what or f"raised {cell['error']}"))
-        if result.get("phase1") and not result["phase1"].get("guard_ok"):
-            section["notes"].append("grading set-up failed in the student's process")
-        for err in result.get("setup_errors", []):
-            section["notes"].append(f"exercise set-up with your answers raised {err}")
-        if result.get("wall_timeout"):
-            section["notes"].append(f"the whole run took longer than {wall:g} s and was stopped")
-        for check in plan["checks"]:
-            res = result.get("checks", {}).get(check["id"], {})
-            passed = bool(res.get("passed")) and not result.get("wall_timeout")
-            section["rows"].append({
-                "student": student, "exercise": stem, "check": check["id"],
-                "points": check["points"] if passed else 0, "max_points": check["points"],
-                "feedback": "passed" if passed else _check_feedback(res, result, plan["names"],
-                                                                      job["student_cells"])})
-        answers = _answers_by_rubric(sub, plan["rubrics"]) if sub is not None else {}
-        for rubric in plan["rubrics"]:
-            section["rows"].append({"student": student, "exercise": stem, "check": rubric["id"],
-                                    "points": None, "max_points": rubric["points"],
-                                    "feedback": f"manual grading: {rubric['id']}"})
-            section.setdefault("manual", []).append({
-                "student": student, "exercise": stem, "rubric": rubric["id"],
-                "max_points": rubric["points"], "answer": answers.get(rubric["id"], ""),
-                "rubric_text": rubric["text"]})
-    rows = [row for secs in sections.values() for sec in secs for row in sec["rows"]]
-    manual = [row for secs in sections.values() for sec in secs for row in sec.get("manual", [])]
 
-    gradebook = pd.DataFrame(rows, columns=GRADEBOOK_COLUMNS)
-    for col in ("points", "max_points"):  # whole points print as 2, not 2.0; half points stay
-        values = pd.to_numeric(gradebook[col], errors="coerce")
-        whole = values.dropna().eq(values.dropna().round()).all()
-        gradebook[col] = values.astype("Int64" if whole else "Float64")
-    _write_atomic(out_dir / "gradebook.csv", _csv_text(gradebook))
-    _write_atomic(out_dir / "manual.csv", _csv_text(pd.DataFrame(manual, columns=MANUAL_COLUMNS)))
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".feedback-"))
-    os.chmod(staging, 0o777 & ~_umask())
-    for student, secs in sections.items():
-        (staging / f"{student}.md").write_text(_feedback_md(student, secs), encoding="utf-8")
-    if skipped:
-        (staging / "_skipped.txt").write_text("\n".join(skipped) + "\n", encoding="utf-8")
-    final = out_dir / "feedback"
-    if final.exists() or final.is_symlink():
-        old = out_dir / f".feedback-old-{secrets.token_hex(4)}"
-        os.replace(final, old)
-        shutil.rmtree(old, ignore_errors=True) if not old.is_symlink() else old.unlink()
-    os.replace(staging, final)
-    return gradebook
+def _run_all(tasks, wall, jobs, progress) -> list:
+    """Run the workers, ``jobs`` at a time, with a progress bar when asked."""
+    from tqdm import tqdm
+
+    results = [None] * len(tasks)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool, \
+            tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not progress) as bar:
+        futures = {pool.submit(_run_worker, task[3], wall): i for i, task in enumerate(tasks)}
+        for future in concurrent.futures.as_completed(futures):
+            results[futures[future]] = future.result()
+            bar.update(1)
+    return results

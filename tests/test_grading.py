@@ -453,3 +453,10 @@ def test_grade_input_errors(tmp_path):
         grade(tmp_path, exercises_dir=EXERCISE.parent, out_dir=tmp_path / "out", exercises=["99.02-Nope"])
     with pytest.raises(CRMInputError, match="argument `due`: not a date; found 'soon'"):
         grade(tmp_path, exercises_dir=EXERCISE.parent, out_dir=tmp_path / "out", due="soon")
+
+
+def test_a_solution_span_is_stripped_even_from_an_untagged_cell():
+    inst = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "### BEGIN SOLUTION\nanswer = secret_formula()\n### END SOLUTION\nprint(answer)")])
+    text = nbformat.writes(student_copy(inst, exercise="99.02-Untagged"))
+    assert "secret_formula" not in text and "BEGIN SOLUTION" not in text and "print(answer)" in text

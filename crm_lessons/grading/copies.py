@@ -71,7 +71,7 @@ def student_copy(instructor_nb, *, exercise: str | None = None):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-            if "solution" in cell_tags:
+            if "solution" in cell_tags or BEGIN in cell.source:   # a span is stripped even if untagged
                 cell.source = strip_solution(cell.source) if BEGIN in cell.source else STUDENT_STUB
         if "answer" in cell_tags:
             rubric = next((c for c in nb.cells[index + 1:] if is_rubric(c)), None)

@@ -87,7 +87,7 @@ def group_balance(first: pd.DataFrame, second: pd.DataFrame, *, columns,
     Returns
     -------
     DataFrame
-        Index ``columns``; the two means, ``std_difference``, ``balanced`` (|d| < 0.1).
+        Index ``columns``; the two means, ``std_difference``, ``balanced`` (:math:`|d| < 0.1`).
 
     References
     ----------

@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import check_probability
+from crm_lessons._validation import check_probability, require_columns
 from crm_lessons.tables import Column, Table
 
 __all__ = ["CUSTOMER_RECORDS", "TRADITIONAL", "normalise_name", "normalise_phone", "match_duplicates", "pair_quality"]
@@ -142,6 +142,8 @@ def pair_quality(found: pd.DataFrame, true_pairs: pd.DataFrame) -> dict:
     >>> pair_quality(found, true)
     {'found': 2, 'true': 2, 'correct': 1, 'precision': 0.5, 'recall': 0.5, 'f1': 0.5}
     """
+    require_columns(found, ["record_a", "record_b"], arg="found")
+    require_columns(true_pairs, ["record_a", "record_b"], arg="true_pairs")
     f = set(zip(found["record_a"], found["record_b"]))
     t = set(zip(true_pairs["record_a"], true_pairs["record_b"]))
     correct = len(f & t)

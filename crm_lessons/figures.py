@@ -7,8 +7,8 @@ when none is given.
 Examples
 --------
 >>> ax = get_axes(None, figsize=(4, 3))
->>> tuple(ax.figure.get_size_inches())
-(4.0, 3.0)
+>>> ax.figure.get_size_inches().tolist()
+[4.0, 3.0]
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import IsolationForest
 
-from crm_lessons._validation import CRMInputError, check_choice, check_number
+from crm_lessons._validation import CRMInputError, check_choice, check_dataframe, check_number, check_numeric
 from crm_lessons.churn import threshold_table
 from crm_lessons.tables import TRANSACTIONS, Column
 
@@ -150,6 +150,9 @@ def anomaly_scores(features: pd.DataFrame, *, method: str = "isolation_forest", 
     >>> int(anomaly_scores(f, seed=1, n_estimators=50).idxmax())
     4
     """
+    check_dataframe(features, arg="features")
+    for col in features.columns:
+        check_numeric(features, col, arg="features")
     check_choice(method, "method", ["isolation_forest", "robust_sum"])
     check_number(n_estimators, "n_estimators", min_value=1, integer=True)
     x = features.astype(float)

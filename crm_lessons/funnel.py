@@ -29,7 +29,7 @@ import pandas as pd
 
 from crm_lessons._validation import (CRMInputError, check_dataframe, check_number, check_numeric, check_rows,
                                      require_columns)
-from crm_lessons._segmentation_plots import _axes
+from crm_lessons.figures import get_axes
 from crm_lessons.tables import OPPORTUNITIES, Column
 
 __all__ = ["SOURCE_FUNNEL", "coverage", "forecast_backtest", "pipeline_table", "plot_funnel", "sales_forecast", "stage_progress",
@@ -514,7 +514,7 @@ def plot_funnel(pipeline: pd.DataFrame, *, ax=None, unit: str = "", title: str =
     6
     """
     table = pipeline_table(pipeline).drop(index="total")
-    ax = _axes(ax, (7, 4))
+    ax = get_axes(ax, figsize=(7, 4))
     y = np.arange(len(table))[::-1]
     width = table["amount"].to_numpy(dtype=float)
     ax.barh(y, width, left=-width / 2, color="#4c72b0", alpha=0.8)

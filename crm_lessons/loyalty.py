@@ -120,11 +120,8 @@ def household_loyalty(panel: pd.DataFrame, *, customer_col: str = "customer_id",
     --------
     >>> panel = pd.DataFrame({"customer_id": [1, 1, 1, 1, 2, 2], "occasion": [1, 2, 3, 4, 1, 2],
     ...                       "choice": ["a", "a", "b", "a", "b", "b"]})
-    >>> household_loyalty(panel)[["n_purchases", "favourite", "favourite_share", "repeat_rate"]]
-                 n_purchases favourite  favourite_share  repeat_rate
-    customer_id
-    1                      4         a             0.75     0.333333
-    2                      2         b             1.00     1.000000
+    >>> household_loyalty(panel)[["n_purchases", "favourite", "favourite_share", "repeat_rate"]].round(3).values.tolist()
+    [[4, 'a', 0.75, 0.333], [2, 'b', 1.0, 1.0]]
     """
     df = _ordered_panel(panel, customer_col, choice_col, order_col, date_col, choice_time_col)
     same = df["choice"].eq(df.groupby("customer")["choice"].shift())

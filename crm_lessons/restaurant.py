@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import CRMInputError, check_choice, check_dataframe, check_number, require_columns
+from crm_lessons._validation import CRMInputError, check_choice, check_dataframe, check_number, check_numeric, require_columns
 from crm_lessons.loyalty import LOYALTY_TYPES, switching_matrix
 from crm_lessons.figures import get_axes
 from crm_lessons.segmentation import RESTAURANT_RULES, VISITS, monthly_customer_stats, tier_by_rules
@@ -334,6 +334,9 @@ def plot_migration(matrix: pd.DataFrame, *, ax=None, title: str = "Grade migrati
     >>> plot_migration(m).get_xlabel()
     'Grade next month'
     """
+    check_dataframe(matrix, arg="matrix")
+    for col in matrix.columns:
+        check_numeric(matrix, col, arg="matrix")
     ax = get_axes(ax, figsize=(5.5, 4.5))
     vals = matrix.to_numpy(dtype=float)
     im = ax.imshow(vals, cmap="Blues", vmin=0, vmax=1)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import os
 import tempfile
 import time
@@ -115,12 +116,24 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
         (folder / DATA_FILE).unlink(missing_ok=True)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_filename(str(folder / "report.ipynb"))
-    (folder / "report.html").write_text(body, encoding="utf-8")
+    (folder / "report.html").write_text(offline_html(body), encoding="utf-8")
     info = {"report": report.name, "as_of": parameters["as_of"], "lang": lang, "params": params,
             "rows": int(len(data)), "converted": [n[0] for n in notes]}
     info.update(meta or {})
     (folder / "run.json").write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str),
                                      encoding="utf-8")
+
+
+def offline_html(html: str) -> str:
+    """The exported report without the scripts nbconvert loads from CDNs (require.js, MathJax).
+
+    A report has no maths and no widgets, and must open on a machine without network.
+
+    >>> offline_html('<script src="https://cdn.example/require.js"></script><p>ok</p>')
+    '<p>ok</p>'
+    """
+    html = re.sub(r"<!-- MathJax configuration -->.*?<!-- End of mathjax configuration -->", "", html, flags=re.S)
+    return re.sub(r'<script\s+src="https?://[^"]*"\s*>\s*</script>', "", html)
 
 
 def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of=None,

@@ -66,6 +66,11 @@ def wave_change(before: pd.DataFrame, after: pd.DataFrame, *, metric: str = "nps
     check_choice(metric, "metric", ["nps", "csat"])
     check_dataframe(before, arg="before")
     check_dataframe(after, arg="after")
+    column = kwargs.get("recommend_col", "recommend") if metric == "nps" else kwargs.get(
+        "satisfaction_col", "overall_satisfaction")
+    key = "recommend_col" if metric == "nps" else "satisfaction_col"
+    require_columns(before, {key: column}, arg="before")       # named here, not as nps()'s `survey`
+    require_columns(after, {key: column}, arg="after")
     z = stats.norm.ppf(0.5 + level / 2)
     if metric == "nps":
         a, b = nps(before, level=level, **kwargs), nps(after, level=level, **kwargs)

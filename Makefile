@@ -29,7 +29,10 @@ $(STAMP): pyproject.toml requirements.lock | $(PY)
 setup: $(STAMP)
 	@echo "Environment ready: source $(VENV)/bin/activate"
 
+# The first matplotlib import of a new environment builds its font cache and says so on stderr; build it
+# here so that no lesson run sees that message.
 test: setup
+	$(PY) -c "import matplotlib.pyplot"
 	$(PY) -m pytest -n 2 --dist loadfile
 
 # The lock pins pandas 2; this second environment takes the same packages with the current pandas 3.
@@ -44,6 +47,7 @@ $(PANDAS3_VENV)/.installed-stamp: pyproject.toml requirements.lock
 
 test-pandas3: $(PANDAS3_VENV)/.installed-stamp
 	$(PANDAS3_VENV)/bin/python -c "import pandas; print('pandas', pandas.__version__)"
+	$(PANDAS3_VENV)/bin/python -c "import matplotlib.pyplot"
 	$(PANDAS3_VENV)/bin/python -m pytest -n 2 --dist loadfile -o addopts="" --doctest-modules -p no:cacheprovider \
 	  --ignore-glob='*/fixtures/*' --ignore=crm_lessons/reports/notebooks tests crm_lessons \
 	  --deselect tests/test_lessons.py::test_lesson_reruns_with_other_parameters \

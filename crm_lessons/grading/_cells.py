@@ -29,7 +29,7 @@ END = "### END SOLUTION"
 STUDENT_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 
-_SPAN = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$",
+SOLUTION_SPAN = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$",
                    re.MULTILINE | re.DOTALL)
 
 
@@ -74,7 +74,7 @@ def strip_solution(source: str) -> str:
     def stub(match):
         indent = match.group(1)
         return "\n".join(indent + line for line in STUDENT_STUB.splitlines())
-    return _SPAN.sub(stub, source)
+    return SOLUTION_SPAN.sub(stub, source)
 
 
 def _tree(source: str):

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from crm_lessons.grading._cells import _SPAN, assigned_names, grading_meta, is_parameters, tags
+from crm_lessons.grading._cells import SOLUTION_SPAN, assigned_names, grading_meta, is_parameters, tags
 from crm_lessons.grading.autograde import grade
 from crm_lessons.grading.copies import instructor_exercises, student_copy
 from crm_lessons.grading.variants import check_student_id, student_seed
@@ -50,7 +50,7 @@ def zeros_source(source: str) -> str:
     def zero(match):
         names = sorted(assigned_names(match.group(0)))
         return "\n".join(f"{match.group(1)}{n} = 0" for n in names) or f"{match.group(1)}pass"
-    return _SPAN.sub(zero, source)
+    return SOLUTION_SPAN.sub(zero, source)
 
 
 def _copies(nb, student):

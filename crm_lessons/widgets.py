@@ -124,8 +124,28 @@ def unattended() -> bool:
     flag = os.environ.get(STATIC_ENV)
     if flag is not None and flag.strip() != "":
         return flag.strip() != "0"
-    command = _parent_command().lower()
-    return any(name in command for name in BATCH_EXECUTORS)
+    return _is_batch_executor(_parent_command())
+
+
+def _is_batch_executor(command: str) -> bool:
+    """Whether a command line runs one of :data:`BATCH_EXECUTORS`: its program, its script or its ``-m``
+    module is named so. Paths among its arguments do not count (a JupyterLab rooted in
+    ``/tmp/pytest-of-root/...`` is a person's).
+
+    >>> _is_batch_executor("/venv/bin/python -m papermill in.ipynb out.ipynb")
+    True
+    >>> _is_batch_executor("/venv/bin/python -m jupyterlab --ServerApp.root_dir=/tmp/pytest-of-root/x")
+    False
+    """
+    parts = command.lower().split()
+    names = [Path(p).name for p in parts[:2]]
+    if "-m" in parts[:-1]:
+        names.append(parts[parts.index("-m") + 1])
+    if "jupyter" in names and names.index("jupyter") + 1 < len(parts):   # jupyter nbconvert ...
+        at = parts.index(next(p for p in parts if Path(p).name == "jupyter"))
+        names.append(parts[at + 1] if at + 1 < len(parts) else "")
+    names = [n.removesuffix(".py").replace("jupyter-", "") for n in names]
+    return any(n.split(".")[0] in BATCH_EXECUTORS for n in names)
 
 
 def positions(**controls) -> list[dict]:

@@ -141,9 +141,10 @@ def _is_batch_executor(command: str) -> bool:
     names = [Path(p).name for p in parts[:2]]
     if "-m" in parts[:-1]:
         names.append(parts[parts.index("-m") + 1])
-    if "jupyter" in names and names.index("jupyter") + 1 < len(parts):   # jupyter nbconvert ...
-        at = parts.index(next(p for p in parts if Path(p).name == "jupyter"))
-        names.append(parts[at + 1] if at + 1 < len(parts) else "")
+    for at, part in enumerate(parts[:-1]):            # jupyter nbconvert ..., python -m jupyter nbconvert ...
+        if Path(part).name == "jupyter":
+            names.append(parts[at + 1])
+            break
     names = [n.removesuffix(".py").replace("jupyter-", "") for n in names]
     return any(n.split(".")[0] in BATCH_EXECUTORS for n in names)
 

@@ -20,6 +20,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from crm_lessons.tables import DURATIONS, Column
 from crm_lessons._validation import (
@@ -50,6 +51,7 @@ __all__ = [
     "auc",
     "gains_table",
     "calibration_table",
+    "ChurnModel",
     "ChurnModels",
     "fit_churn_models",
     "plot_roc",
@@ -411,7 +413,8 @@ class ChurnModels:
     Attributes
     ----------
     models : dict
-        ``{"logistic regression": Pipeline, "gradient boosting": estimator}``, fitted on the training set.
+        ``{"logistic regression": ChurnModel, "gradient boosting": ChurnModel}``, fitted on the training set
+        (:class:`ChurnModel` is a scikit-learn estimator).
     X_test, y_test : DataFrame, Series
         The held-out test set (never used in fitting).
     test_scores : DataFrame
@@ -526,12 +529,7 @@ def fit_churn_models(df: pd.DataFrame, *, target_col: str = "churned", feature_c
 
 def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calibrate, importance_repeats,
                       models):
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import Pipeline, make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     check_dataframe(df, arg="df", min_rows=10)
     require_columns(df, {"target_col": target_col}, arg="df")
@@ -564,17 +562,11 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, random_state=seed,
                                                         stratify=y)
 
-    def prep():
-        return ColumnTransformer([
-            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
-            ("cat", OneHotEncoder(drop="first", handle_unknown="ignore", sparse_output=False), categorical),
-        ], verbose_feature_names_out=False)
-
-    lr = Pipeline([("prep", prep()), ("model", LogisticRegression(C=C, max_iter=5000))])
-    lr.fit(X_train, y_train)
+    lr = ChurnModel("logistic regression", C=C, seed=seed).fit(X_train, y_train)
     fitted = {"logistic regression": lr}
     if "gradient boosting" in models:
-        fitted["gradient boosting"] = _fit_ensemble(prep(), X_train, y_train, seed=seed, calibrate=calibrate)
+        fitted["gradient boosting"] = ChurnModel("gradient boosting", calibrate=calibrate, seed=seed).fit(
+            X_train, y_train)
     models = fitted
     scores = pd.DataFrame({name: m.predict_proba(X_test)[:, 1] for name, m in models.items()},
                           index=X_test.index)
@@ -588,19 +580,7 @@ def _fit_churn_models(df, *, target_col, feature_cols, test_size, seed, C, calib
                      "base_rate": float(y_test.mean())})
     metrics = pd.DataFrame(rows)
 
-    names = lr.named_steps["prep"].get_feature_names_out()
-    coef = lr.named_steps["model"].coef_[0]
-    scale = np.ones(len(names))
-    scaler = lr.named_steps["prep"].named_transformers_["num"][-1] if numeric else None
-    if numeric:
-        scale[: len(numeric)] = scaler.scale_
-    coefficients = pd.DataFrame({"feature": names, "coefficient": coef,
-                                 "coefficient_per_unit": coef / scale})
-    coefficients["odds_ratio"] = np.exp(coefficients["coefficient_per_unit"])
-    coefficients = pd.concat([pd.DataFrame({"feature": ["(intercept)"],
-                                            "coefficient": [lr.named_steps["model"].intercept_[0]],
-                                            "coefficient_per_unit": [np.nan], "odds_ratio": [np.nan]}),
-                              coefficients], ignore_index=True)
+    coefficients = lr.coefficients()
 
     imp_rows = []
     if importance_repeats:
@@ -636,17 +616,139 @@ def _permutation_importance(model, X: pd.DataFrame, y: np.ndarray, *, repeats: i
                          "importance_std": drops.std(axis=1)})
 
 
-def _fit_ensemble(prep, X_train, y_train, *, seed: int, calibrate: bool):
-    """Gradient-boosted trees on the same preprocessing, isotonic-calibrated if asked."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.pipeline import Pipeline
+class ChurnModel(ClassifierMixin, BaseEstimator):
+    """One churn classifier with its preprocessing, following the scikit-learn estimator contract.
 
-    hgb = Pipeline([("prep", prep), ("model", HistGradientBoostingClassifier(
-        max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=20, random_state=seed))])
-    if calibrate:
-        hgb = CalibratedClassifierCV(hgb, method="isotonic", cv=3)
-    return hgb.fit(X_train, y_train)
+    Numeric features are imputed (median) and standardised; the other columns are one-hot
+    encoded (first level dropped, unknown levels ignored). ``kind`` chooses the classifier:
+
+    * ``"logistic regression"``: :math:`\\operatorname{logit} P(\\text{churn}\\mid x) = b_0 + x^\\top b`
+      with an L2 penalty of strength ``1 / C``;
+    * ``"gradient boosting"``: scikit-learn's ``HistGradientBoostingClassifier`` (100 trees of at
+      most 15 leaves), isotonic-calibrated by 3-fold ``CalibratedClassifierCV`` when ``calibrate``.
+
+    As every scikit-learn estimator it can be cloned, cross-validated and put in a pipeline;
+    :func:`fit_churn_models` fits one per kind on a training split and evaluates them on the rest.
+
+    Parameters
+    ----------
+    kind : {"logistic regression", "gradient boosting"}, default "logistic regression"
+    C : float, default 1.0
+        Inverse regularisation strength of the logistic regression.
+    calibrate : bool, default True
+        Calibrate the tree ensemble's scores (ignored by the logistic regression, which is
+        calibrated by construction).
+    seed : int, default 0
+        Random state of the tree ensemble and of the calibration folds.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The two outcome values, ``[0, 1]`` after fitting on a 0/1 outcome.
+    feature_names_in_ : ndarray
+        The columns fitted on, in order.
+    pipeline_ : estimator
+        The fitted scikit-learn pipeline (preprocessing + classifier).
+
+    References
+    ----------
+    Pedregosa, F. et al. (2011). Scikit-learn: machine learning in Python. *JMLR* 12, 2825–2830
+    (the estimator contract: ``fit`` returns self, parameters are ``__init__`` arguments).
+
+    Examples
+    --------
+    >>> from sklearn.base import clone
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from crm_lessons.simulate import simulate_subscriptions
+    >>> data, _ = simulate_subscriptions(2000, seed=3, snapshot=True, heterogeneity=False)
+    >>> X, y = data[["contract", "monthly_charge", "usage_trend"]], data["churned"].astype(int)
+    >>> model = ChurnModel(C=0.5).fit(X, y)
+    >>> model.predict_proba(X.head(3)).shape
+    (3, 2)
+    >>> clone(model).get_params()["C"]
+    0.5
+    >>> bool(cross_val_score(ChurnModel(), X, y, cv=3, scoring="roc_auc").mean() > 0.6)
+    True
+    """
+
+    def __init__(self, kind: str = "logistic regression", *, C: float = 1.0, calibrate: bool = True,
+                 seed: int = 0):
+        self.kind = kind
+        self.C = C
+        self.calibrate = calibrate
+        self.seed = seed
+
+    def fit(self, X: pd.DataFrame, y) -> ChurnModel:
+        """Fit on the features ``X`` (a DataFrame) and the 0/1 outcome ``y``; returns self."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.compose import ColumnTransformer
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline, make_pipeline
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+        from threadpoolctl import threadpool_limits
+
+        check_choice(self.kind, "kind", ["logistic regression", "gradient boosting"])
+        check_number(self.C, "C", min_value=0, strict=True)
+        check_number(self.seed, "seed", min_value=0, integer=True)
+        check_dataframe(X, arg="X", min_rows=2)
+        self.numeric_features_ = [c for c in X.columns
+                         if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
+        categorical = [c for c in X.columns if c not in self.numeric_features_]
+        prep = ColumnTransformer([
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), self.numeric_features_),
+            ("cat", OneHotEncoder(drop="first", handle_unknown="ignore", sparse_output=False), categorical),
+        ], verbose_feature_names_out=False)
+        if self.kind == "logistic regression":
+            model = Pipeline([("prep", prep), ("model", LogisticRegression(C=self.C, max_iter=5000))])
+        else:
+            model = Pipeline([("prep", prep), ("model", HistGradientBoostingClassifier(
+                max_iter=100, learning_rate=0.1, max_leaf_nodes=15, min_samples_leaf=20, random_state=self.seed))])
+            if self.calibrate:
+                model = CalibratedClassifierCV(model, method="isotonic", cv=3)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            self.pipeline_ = model.fit(X, np.asarray(y))
+        self.classes_ = self.pipeline_.classes_
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Class probabilities, one column per value of ``classes_`` (churn is the second)."""
+        from sklearn.utils.validation import check_is_fitted
+        from threadpoolctl import threadpool_limits
+
+        check_is_fitted(self, "pipeline_")
+        require_columns(X, list(self.feature_names_in_), arg="X")
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return self.pipeline_.predict_proba(X[list(self.feature_names_in_)])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """The more probable class of each row."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def coefficients(self) -> pd.DataFrame:
+        """The logistic regression's coefficients: ``feature``, ``coefficient`` (log-odds per standard
+        deviation for numeric features, vs the reference level for categories), ``coefficient_per_unit``
+        and ``odds_ratio`` (per unit of the original variable); the intercept first."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "pipeline_")
+        if self.kind != "logistic regression":
+            raise CRMInputError(f"argument `kind`: coefficients exist for the logistic regression only; found "
+                                f"{self.kind!r}. Use the permutation importance of fit_churn_models instead.")
+        prep, lr = self.pipeline_.named_steps["prep"], self.pipeline_.named_steps["model"]
+        names = prep.get_feature_names_out()
+        coef = lr.coef_[0]
+        scale = np.ones(len(names))
+        if self.numeric_features_:
+            scale[: len(self.numeric_features_)] = prep.named_transformers_["num"][-1].scale_
+        out = pd.DataFrame({"feature": names, "coefficient": coef, "coefficient_per_unit": coef / scale})
+        out["odds_ratio"] = np.exp(out["coefficient_per_unit"])
+        intercept = pd.DataFrame({"feature": ["(intercept)"], "coefficient": [lr.intercept_[0]],
+                                  "coefficient_per_unit": [np.nan], "odds_ratio": [np.nan]})
+        return pd.concat([intercept, out], ignore_index=True)
 
 
 def _binary_target(df: pd.DataFrame, target_col: str) -> pd.Series:

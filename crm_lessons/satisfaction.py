@@ -30,6 +30,7 @@ from math import factorial
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from crm_lessons._validation import (
     CRMInputError,
@@ -721,7 +722,7 @@ def _relative_weights(R: np.ndarray, r: np.ndarray) -> np.ndarray:
     return (lam ** 2) @ (beta ** 2)
 
 
-class DriverAnalysis:
+class DriverAnalysis(RegressorMixin, BaseEstimator):
     """Key-driver analysis of satisfaction by least squares (满意度驱动因素分析).
 
     Regresses overall satisfaction on its drivers (attribute experiences, or
@@ -730,8 +731,18 @@ class DriverAnalysis:
     its standard error, the standardised coefficient, and two relative
     importance measures that split R² among correlated drivers.
 
+    It follows the scikit-learn estimator contract (``fit`` returns self, parameters are the
+    constructor's arguments, ``predict`` and ``score`` (R²) work, so it can be cloned and
+    cross-validated): ``fit(survey, drivers=[...])`` reads the outcome from ``target_col``, and
+    ``fit(X, y)`` takes it as ``y`` with every column of ``X`` as a driver.
+
     Parameters
     ----------
+    drivers : list of str, optional
+        The driver columns; a list given to :meth:`fit` takes precedence. Default: every column
+        of the data except the target.
+    target_col : str, default "overall_satisfaction"
+        The outcome column when :meth:`fit` is given no ``y``.
     level : float, default 0.95
         Confidence level of the coefficient intervals.
     relative_importance : bool, default True
@@ -779,15 +790,34 @@ class DriverAnalysis:
     [-0.01, 0.91, 0.11]
     >>> round(float(model.summary_["lmg"].sum()), 4) == round(model.r2_, 4)
     True
+    >>> from sklearn.model_selection import cross_val_score
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(size=(60, 2)), columns=["service", "price"])
+    >>> y = 5 + 1.0 * X["service"] + 0.3 * X["price"] + rng.normal(scale=0.5, size=60)
+    >>> bool(cross_val_score(DriverAnalysis(), X, y, cv=3).min() > 0.6)
+    True
     """
 
-    def __init__(self, *, level: float = 0.95, relative_importance: bool = True):
+    def __init__(self, *, drivers=None, target_col: str = "overall_satisfaction", level: float = 0.95,
+                 relative_importance: bool = True):
+        self.drivers = drivers
+        self.target_col = target_col
         self.level = level
         self.relative_importance = relative_importance
 
-    def fit(self, data: pd.DataFrame, *, drivers, target_col: str = "overall_satisfaction") -> DriverAnalysis:
-        """Fit the regression of ``target_col`` on ``drivers``; returns self."""
+    def fit(self, data: pd.DataFrame, y=None, *, drivers=None, target_col: str | None = None) -> DriverAnalysis:
+        """Fit the regression of ``target_col`` (or ``y``) on ``drivers``; returns self."""
         check_dataframe(data, arg="data")
+        target_col = self.target_col if target_col is None else target_col
+        if y is not None:
+            if len(y) != len(data):
+                raise CRMInputError(f"argument `y`: needs one outcome per row of `data` ({len(data)}); found "
+                                    f"{len(y)}. Pass the outcome of the same respondents.")
+            target_col = "__outcome__" if target_col in data.columns else target_col
+            data = data.assign(**{target_col: np.asarray(y)})
+        drivers = self.drivers if drivers is None else drivers
+        if drivers is None:
+            drivers = [c for c in data.columns if c != target_col]
         drivers = [drivers] if isinstance(drivers, str) else list(drivers)
         if not drivers:
             raise CRMInputError("argument `drivers`: needs at least one column; found []. "

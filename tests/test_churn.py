@@ -7,6 +7,7 @@ from sklearn.metrics import roc_auc_score
 
 from crm_lessons._validation import CRMInputError
 from crm_lessons.churn import (
+    ChurnModel,
     CHURN_CAUSES,
     IDENTIFICATION_INDICATORS,
     ChurnType,
@@ -219,3 +220,29 @@ def test_early_warning_list_and_winback():
         winback_priority(lost.assign(reason="price"), winback_rates={"price": 1.5})
     with pytest.raises(CRMInputError, match="column 'score' \\(given as score_col\\) is missing"):
         early_warning_list(s, threshold=0.5, score_col="score")
+
+
+def test_churn_model_follows_the_scikit_learn_contract():
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    data, _ = simulate_subscriptions(3000, seed=5, snapshot=True, heterogeneity=False)
+    X, y = data[FEATURES], data["churned"].astype(int)
+    res = fit_churn_models(data, feature_cols=FEATURES, importance_repeats=0)
+    for name, model in res.models.items():  # the models of fit_churn_models are these estimators
+        assert isinstance(model, ChurnModel) and model.kind == name
+        twin = clone(model).fit(res.X_test, res.y_test)
+        assert twin is not model and twin.get_params() == model.get_params()
+    lr = ChurnModel(C=0.3).fit(X, y)
+    assert list(lr.classes_) == [0, 1]
+    assert ((lr.predict_proba(X)[:, 1] > 0.5).astype(int) == lr.predict(X)).all()
+    assert lr.coefficients()["feature"].iloc[0] == "(intercept)"
+    from sklearn.model_selection import StratifiedKFold
+    auc_cv = cross_val_score(ChurnModel(), X, y, cv=StratifiedKFold(3, shuffle=True, random_state=0),
+                             scoring="roc_auc")
+    # cross-validated AUC close to the held-out AUC of fit_churn_models (folds of 1,000 customers: SE ~0.02)
+    assert abs(auc_cv.mean() - res.metrics.set_index("model").loc["logistic regression", "auc"]) < 0.08
+    with pytest.raises(CRMInputError, match="argument `kind`: must be one of"):
+        ChurnModel("random forest").fit(X, y)
+    with pytest.raises(CRMInputError, match="coefficients exist for the logistic regression only"):
+        ChurnModel("gradient boosting", calibrate=False).fit(X, y).coefficients()

@@ -348,3 +348,21 @@ def test_listed_columns_missing():
         S.likert_index(df, ["a", "b"])
     with pytest.raises(CRMInputError, match=r"column 'y' \(listed in keep\) is missing"):
         S.satisfaction_gaps(pd.DataFrame({"q_expectation": [1], "q_experience": [2]}), keep=["y"])
+
+
+def test_driver_analysis_follows_the_scikit_learn_contract():
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    data, truth = simulate_survey(1500, seed=4)
+    drivers = [f"{a}_experience" for a in truth["attributes"]]
+    model = S.DriverAnalysis(level=0.9)
+    assert model.fit(data, drivers=drivers) is model
+    twin = clone(model).fit(data[drivers], data["overall_satisfaction"])  # the X, y form gives the same fit
+    assert np.allclose(twin.params_.to_numpy(), model.params_.to_numpy())
+    assert twin.get_params()["level"] == 0.9
+    assert model.score(data, data["overall_satisfaction"]) == pytest.approx(model.r2_)
+    scores = cross_val_score(S.DriverAnalysis(), data[drivers], data["overall_satisfaction"], cv=3)
+    assert scores.min() > model.r2_ - 0.1
+    with pytest.raises(CRMInputError, match="argument `y`: needs one outcome per row"):
+        S.DriverAnalysis().fit(data[drivers], data["overall_satisfaction"].head(10))

@@ -33,6 +33,7 @@ from crm_lessons._validation import (
     check_probability,
     check_rows,
     require_columns,
+    show_value,
     where,
 )
 
@@ -693,6 +694,10 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         check_number(self.C, "C", min_value=0, strict=True)
         check_number(self.seed, "seed", min_value=0, integer=True)
         check_dataframe(X, arg="X", min_rows=2)
+        if np.ndim(y) != 1 or len(y) != len(X):
+            raise CRMInputError(f"argument `y`: needs one outcome per row of `X` ({len(X)}); found "
+                                f"{show_value(y)}. Pass the churn outcome (1 = churned) of the same customers.")
+        y = _binary_target(pd.DataFrame({"y": np.asarray(y)}, index=X.index), "y", arg="y")
         self.numeric_features_ = [c for c in X.columns
                          if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
         categorical = [c for c in X.columns if c not in self.numeric_features_]
@@ -751,8 +756,14 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         return pd.concat([intercept, out], ignore_index=True)
 
 
-def _binary_target(df: pd.DataFrame, target_col: str) -> pd.Series:
-    check_no_missing(df, target_col, arg="df", col_arg="target_col")
+def _binary_target(df: pd.DataFrame, target_col: str, *, arg: str = "df") -> pd.Series:
+    if arg != "df":  # an outcome given alone (ChurnModel.fit's y): say `y`, not a column of a table
+        s = df[target_col]
+        if s.isna().any() or s.nunique() != 2:
+            raise CRMInputError(f"argument `{arg}`: the outcome must have two values, 1/0, True/False or "
+                                f"'Yes'/'No', none missing; found {sorted(map(str, s.unique()))[:5]}. "
+                                "Recode it, 1 = churned.")
+    check_no_missing(df, target_col, arg=arg, col_arg="target_col")
     s = df[target_col]
     if pd.api.types.is_bool_dtype(s):
         return s.astype(int)
@@ -764,8 +775,9 @@ def _binary_target(df: pd.DataFrame, target_col: str) -> pd.Series:
         low = s.astype(str).str.strip().str.lower()
         if set(low.unique()) == {"yes", "no"}:
             return (low == "yes").astype(int)
+    place = where(df, arg="df", column=target_col, col_arg="target_col") if arg == "df" else f"argument `{arg}`"
     raise CRMInputError(
-        f"{where(df, arg='df', column=target_col, col_arg='target_col')}: the outcome must have two values, 1/0, "
+        f"{place}: the outcome must have two values, 1/0, "
         f"True/False or 'Yes'/'No'; found {sorted(map(str, s.unique()))[:5]}. Recode it, 1 = churned."
     )
 

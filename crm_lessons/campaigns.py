@@ -159,7 +159,7 @@ def simulate_prospects(n: int, *, seed: int = 0, base_rate: float = 0.06) -> pd.
     """A prospect population with known response probabilities, for checking a chosen mailing depth.
 
     Four features: ``income`` and ``car_policies`` raise the response, ``age_band``
-    raises it in the middle bands, ``noise`` does nothing. The true response
+    (a category, "band 1" to "band 5") raises it in the middle bands, ``noise`` does nothing. The true response
     probability is logistic in them, with the intercept set so that about
     ``base_rate`` respond (Caravan's 6%).
 
@@ -198,5 +198,6 @@ def simulate_prospects(n: int, *, seed: int = 0, base_rate: float = 0.06) -> pd.
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if mean_p(mid) < base_rate else (lo, mid)
     p = 1 / (1 + np.exp(-((lo + hi) / 2 + eta)))
-    return pd.DataFrame({"income": income, "car_policies": car, "age_band": age, "noise": noise,
+    bands = pd.Categorical([f"band {int(a)}" for a in age], categories=[f"band {i}" for i in range(1, 6)])
+    return pd.DataFrame({"income": income, "car_policies": car, "age_band": bands, "noise": noise,
                          "probability": p, "responded": (rng.random(n) < p).astype(int)})

@@ -156,7 +156,7 @@ def profit_bootstrap(response, score, *, cost_per_piece: float, margin_per_respo
 
 
 def simulate_prospects(n: int, *, seed: int = 0, base_rate: float = 0.06) -> pd.DataFrame:
-    """A prospect population with known response probabilities, for checking a chosen mailing depth.
+    r"""A prospect population with known response probabilities, for checking a chosen mailing depth.
 
     Four features: ``income`` and ``car_policies`` raise the response, ``age_band``
     (a category, "band 1" to "band 5") raises it in the middle bands, ``noise`` does nothing. The true response

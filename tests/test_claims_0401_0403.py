@@ -105,8 +105,8 @@ def test_043_targeting_beats_mailing_everyone(ns43):
     curve, best, p_star = ns43["curve"], ns43["best"], ns43["p_star"]
     assert ns43["y_test"].mean() < p_star                         # "average rate below break-even"
     assert curve["profit"].iloc[-1] < 0 < curve.loc[best, "profit"]
-    near = curve[(curve["share"] - curve.loc[best, "share"]).abs() <= 0.05]
-    assert near["profit"].min() > 0.75 * curve.loc[best, "profit"]   # "flat near its top"
+    band = ns43["band"]                                           # "the top of the curve is broad"
+    assert band.max() - band.min() > 0.2 and band.min() <= curve.loc[best, "share"] <= band.max()
 
 
 def test_043_bootstrap(ns43):

@@ -29,7 +29,7 @@ from crm_lessons._validation import (CRMInputError, check_dataframe, check_numbe
                                      check_probability, require_columns)
 
 __all__ = ["RankStability", "contact_value", "customer_profitability", "rank_stability", "scorecard",
-           "scorecard_stability", "whale_curve", "whale_summary"]
+           "scorecard_stability", "simulate_cost_to_serve", "whale_curve", "whale_summary"]
 
 
 def _numbers(values, name: str) -> pd.Series:
@@ -168,8 +168,11 @@ def rank_stability(first, second, *, n_bins: int = 10) -> RankStability:
         Value of each customer in two periods, indexed by customer; a customer
         missing from ``second`` counts as 0 there.
     n_bins : int, default 10
-        Number of equal-count bins by ``first`` (deciles); ``second`` is binned at
-        the same customer shares (bin 1 = the top).
+        Number of equal-count bins by ``first`` (deciles, ties broken by order);
+        ``second`` is binned at the same customer shares (bin 1 = the top), but
+        customers tied there share the bin of the best of them, so that all who
+        spent nothing in the second period fall in one bin (not spread over
+        several at random).
 
     Returns
     -------
@@ -193,11 +196,11 @@ def rank_stability(first, second, *, n_bins: int = 10) -> RankStability:
     if len(a) < n_bins:
         raise CRMInputError(f"argument `first`: needs at least n_bins={n_bins} customers; found {len(a)}.")
 
-    def bins(v):  # 1 = top; ties broken by order, equal-count bins
-        rank = v.rank(ascending=False, method="first").to_numpy()
+    def bins(v, method):  # 1 = top
+        rank = v.rank(ascending=False, method=method).to_numpy()
         return np.ceil(rank / len(v) * n_bins).astype(int)
 
-    ba, bb = bins(a), bins(b)
+    ba, bb = bins(a, "first"), bins(b, "min")
     matrix = pd.crosstab(pd.Series(ba, name="first period bin"), pd.Series(bb, name="second period bin"),
                          normalize="index")
     return RankStability(matrix, float(spearmanr(a, b).statistic), float(matrix.loc[1].get(1, 0.0)))
@@ -297,3 +300,37 @@ def contact_value(success_rate: float, margin: float, cost: float) -> float:
     check_number(margin, "margin")
     check_number(cost, "cost", min_value=0)
     return float(success_rate * margin - cost)
+
+
+def simulate_cost_to_serve(n: int, *, seed: int = 0, cost_per_call: float = 10.0, fixed_cost: float = 25.0,
+                           unrecorded_sd: float = 3.0) -> pd.DataFrame:
+    """Customers whose true cost to serve is known, for checking that a whale curve finds the loss-makers.
+
+    Revenue is gamma-distributed around 60 a month; service calls are Poisson with
+    a gamma-mixed rate (a few customers call very often), and customers who call
+    more spend a little less. The true cost is ``fixed_cost + cost_per_call x
+    calls`` plus an unrecorded cost (normal, sd ``unrecorded_sd``) that no cost
+    driver sees.
+
+    Returns
+    -------
+    DataFrame
+        ``revenue``, ``service_calls``, ``true_cost`` and ``true_profit``.
+
+    Examples
+    --------
+    >>> d = simulate_cost_to_serve(1000, seed=1)
+    >>> bool((d["true_profit"] < 0).any() and (d["true_profit"] > 0).any())
+    True
+    """
+    check_number(n, "n", min_value=10, integer=True)
+    check_number(cost_per_call, "cost_per_call", min_value=0)
+    check_number(fixed_cost, "fixed_cost", min_value=0)
+    check_number(unrecorded_sd, "unrecorded_sd", min_value=0)
+    rng = np.random.default_rng(int(check_number(seed, "seed", min_value=0, integer=True)))
+    n = int(n)
+    calls = rng.poisson(rng.gamma(0.8, 2.0, n))
+    revenue = rng.gamma(36.0, 60.0 / 36.0, n) - 1.0 * calls
+    cost = fixed_cost + cost_per_call * calls + unrecorded_sd * rng.standard_normal(n)
+    return pd.DataFrame({"revenue": revenue, "service_calls": calls, "true_cost": cost,
+                         "true_profit": revenue - cost})

@@ -47,3 +47,30 @@ def test_the_depth_chosen_on_a_test_set_matches_the_simulated_optimum():
     # expected profit of mailing the chosen depth by the model's ranking is within 1% of the best possible
     by_model = campaigns.profit_curve(p[test], score, cost_per_piece=cost, margin_per_responder=margin)
     assert by_model.loc[chosen, "profit"] > 0.99 * truth.loc[optimum, "profit"]
+
+
+def test_simulated_prospects_have_the_stated_base_rate_and_truth():
+    d = campaigns.simulate_prospects(50_000, seed=4, base_rate=0.06)
+    assert d["probability"].mean() == pytest.approx(0.06, abs=1e-6)       # the intercept is solved for the rate
+    assert d["responded"].mean() == pytest.approx(0.06, abs=0.005)
+    assert list(d["age_band"].cat.categories) == [f"band {i}" for i in range(1, 6)]
+    # the noise feature is unrelated to the truth; income raises it
+    assert abs(np.corrcoef(d["noise"], d["probability"])[0, 1]) < 0.02
+    assert np.corrcoef(d["income"], d["probability"])[0, 1] > 0.3
+
+
+def test_profit_bootstrap_by_hand_and_its_interval_covers_the_truth():
+    # a single draw of a perfect ranking: the best share is the buyers' share
+    b = campaigns.profit_bootstrap([1, 1, 0, 0], [4, 3, 2, 1], cost_per_piece=1, margin_per_responder=3,
+                                   depth_share=0.5, n_boot=200, seed=1)
+    assert ((b["best_profit"] >= b["profit_at_share"]) & (b["best_profit"] >= b["mail_all_profit"])).all()
+    # on a simulated test set, the 95% interval of profit at a fixed share covers its expected value
+    d = campaigns.simulate_prospects(4000, seed=5)
+    p = d["probability"].to_numpy()
+    boot = campaigns.profit_bootstrap(d["responded"], p, cost_per_piece=1.5, margin_per_responder=40,
+                                      depth_share=0.3, n_boot=400, seed=2)
+    expected = campaigns.profit_curve(p, p, cost_per_piece=1.5, margin_per_responder=40).loc[1200, "profit"]
+    lo, hi = boot["profit_at_share"].quantile([0.025, 0.975])
+    assert lo < expected < hi
+    with pytest.raises(CRMInputError, match=r"depth_share"):
+        campaigns.profit_bootstrap([1, 0], [1, 0], cost_per_piece=1, margin_per_responder=2, depth_share=1.5)

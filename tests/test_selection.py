@@ -66,3 +66,27 @@ def test_contact_value_new_vs_existing():
     # seed 003, C94: 15% vs 50%; by hand
     assert selection.contact_value(0.15, 1000, 100) == pytest.approx(50)
     assert selection.contact_value(0.50, 1000, 100) == pytest.approx(400)
+
+
+def test_rank_stability_puts_tied_second_period_customers_in_one_bin():
+    # 10 customers; in the second period only the first two buy: all eight non-buyers share bin 3 of 10
+    a = pd.Series(np.arange(10.0, 0, -1), index=list("abcdefghij"))
+    b = pd.Series([5.0, 4.0], index=["a", "b"])
+    rs = selection.rank_stability(a, b, n_bins=10)
+    assert list(rs.matrix.columns) == [1, 2, 3]
+    assert rs.matrix.loc[1, 1] == 1 and rs.matrix.loc[2, 2] == 1 and (rs.matrix.loc[3:, 3] == 1).all()
+    assert rs.top_stay == 1
+
+
+def test_simulated_cost_to_serve_truth_and_recovery():
+    d = selection.simulate_cost_to_serve(4000, seed=3, cost_per_call=10, fixed_cost=25, unrecorded_sd=0)
+    # with no unrecorded cost the true profit is exactly revenue - 25 - 10 x calls
+    assert np.allclose(d["true_profit"], d["revenue"] - 25 - 10 * d["service_calls"])
+    noisy = selection.simulate_cost_to_serve(4000, seed=3, unrecorded_sd=3)
+    est = selection.customer_profitability(noisy, revenue_col="revenue", cost_drivers={"service_calls": 10.0},
+                                           fixed_cost=25)
+    truly, found = noisy["true_profit"] < 0, est["profit"] < 0
+    assert 0.05 < truly.mean() < 0.4
+    assert (truly & found).sum() / truly.sum() > 0.85 and (truly & found).sum() / found.sum() > 0.85
+    # callers cost more and spend a little less: the loss-makers are the heavy callers
+    assert noisy.loc[truly, "service_calls"].mean() > 2 * noisy.loc[~truly, "service_calls"].mean()

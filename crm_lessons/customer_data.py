@@ -402,8 +402,8 @@ def department_blind_spots(view: pd.DataFrame, *, departments_col: str = "depart
 
     * **marketing alone** mails an offer to customers it holds who have an open complaint (known only to
       service) — a promotion on top of an unsolved problem;
-    * **service alone** treats VIP customers (top ``vip_share`` by ``value_col``, known only to sales)
-      with an open complaint as ordinary;
+    * **service alone** serves VIP customers (top ``vip_share`` by ``value_col``, known only to sales) as
+      ordinary customers: no priority, no escalation;
     * **sales alone** calls customers it holds who opted out of marketing (known only to marketing) — a
       privacy and legal risk.
 
@@ -441,8 +441,7 @@ def department_blind_spots(view: pd.DataFrame, *, departments_col: str = "depart
     vip = value >= value.dropna().quantile(1 - vip_share) if value.notna().any() else value.notna()
     rows = [("marketing", "offers mailed to customers with an open complaint", int((has("marketing") & complaint
                                                                                     & ~opted).sum())),
-            ("service", "VIP customers with an open complaint handled as ordinary", int((has("service") & complaint
-                                                                                        & vip).sum())),
+            ("service", "VIP customers served as ordinary customers", int((has("service") & vip).sum())),
             ("sales", "customers who opted out of marketing called for a sale", int((has("sales") & opted).sum()))]
     return pd.DataFrame(rows, columns=["department", "blind_spot", "customers"]).set_index("department")
 

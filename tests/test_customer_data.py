@@ -96,9 +96,9 @@ def test_single_view_and_blind_spots_against_the_truth(sim):
     spend = cc["annual_spend"].where(held.map(lambda s: "sales" in s))
     vip = spend >= spend.dropna().quantile(0.9)
     assert spots["marketing"] == int((held.map(lambda s: "marketing" in s) & comp & ~opt).sum())
-    assert spots["service"] == int((held.map(lambda s: "service" in s) & comp & vip).sum())
+    assert spots["service"] == int((held.map(lambda s: "service" in s) & vip).sum())
     assert spots["sales"] == int((held.map(lambda s: "sales" in s) & opt).sum())
-    assert spots["marketing"] > 10 and spots["sales"] > 10
+    assert min(spots) > 10
 
 
 def test_reverify_priority_by_hand():

@@ -383,13 +383,15 @@ def single_view(records: pd.DataFrame, clusters: pd.Series, *, id_col: str = "re
     r = records.assign(_cluster=cl.to_numpy(), _verified=pd.to_datetime(records[verified_col], errors="coerce"))
     r = r.sort_values("_verified", ascending=False, kind="stable")
     g = r.groupby("_cluster", sort=True)
-    out = pd.DataFrame({"records": g.size(),
-                        "departments": g[department_col].agg(lambda d: "+".join(sorted(set(map(str, d)))))})
+    depts = (r[["_cluster", department_col]].astype({department_col: str}).drop_duplicates()
+             .sort_values(["_cluster", department_col]).groupby("_cluster")[department_col].agg("+".join))
+    out = pd.DataFrame({"records": g.size(), "departments": depts})
     for f in fields:
         out[f] = g[f].first()
-    out[value_col] = g[value_col].max()
+    out[value_col] = pd.to_numeric(r[value_col], errors="coerce").groupby(r["_cluster"]).max()
     for f in flags:
-        out[f] = g[f].agg(lambda s: bool(s.dropna().astype(bool).any()))
+        yes = r[f].map(lambda x: bool(x) if pd.notna(x) else False).astype(bool)
+        out[f] = yes.groupby(r["_cluster"]).any()
     return out.rename_axis("cluster")
 
 

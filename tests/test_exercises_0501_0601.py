@@ -10,7 +10,7 @@ IDS = [f"s{i:03d}" for i in range(50)]
 
 #: exercise -> graded answers
 ANSWERS = {
-    "05.01": ["top_share", "js_two", "value_gini", "needs_excess", "quadrant", "personalised_hit", "mass_hit"],
+    "05.01": ["top_share", "js_two", "value_gini", "needs_excess", "quadrant", "value_margin", "needs_margin", "personalised_hit", "mass_hit"],
     "06.01": ["email_complete", "timely_share", "precision_70", "recall_70", "best_threshold",
               "n_customers_found", "marketing_blind", "first_to_verify"],
 }

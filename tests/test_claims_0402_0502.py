@@ -48,6 +48,9 @@ def test_0402_referral_claims(ns0402):
     assert reach.loc["centre of influence", "formula"] > reach.loc["random customer", "formula"]
     # "even at ¥3,000 the centre brings customers more cheaply than the telephone"
     assert reach.loc["centre of influence", "cost per customer reached (¥)"] < ns0402["cpa_phone"]
+    # "a few customers with many direct referrals" carry the trees
+    ref = ns0402["referrers"]
+    assert (ref > 0).mean() < 0.5 and ref.nlargest(len(ref) // 10).sum() / ref.sum() > 0.4
 
 
 def test_0402_method_claims(ns0402):
@@ -64,3 +67,54 @@ def test_0402_method_claims(ns0402):
 
 def test_0402_widget_ends_run():
     assert run_widget_ends("04.02-Prospecting-Methods", seed=7, n_customers=4000) == 8
+
+
+# --------------------------------------------------------------------------- 5.2
+RUNS_0502 = [dict(seed=42, n_customers=3000), dict(seed=7, n_customers=1000), dict(seed=1, n_customers=6000)]
+
+
+@pytest.fixture(scope="module", params=RUNS_0502, ids=lambda p: f"seed{p['seed']}-n{p['n_customers']}")
+def ns0502(request):
+    return run_lesson("05.02-Channels-Touchpoints-and-Communication", **request.param)
+
+
+def test_0502_cost_matrix_recovers_the_stated_costs(ns0502):
+    unit, truth = ns0502["unit"], ns0502["truth"]["unit_cost"]
+    assert ns0502["error"].max().max() < 0.15
+    # "a branch contact costs tens of times a web contact at every step; the phone lies between"
+    assert ((unit.loc["branch"] / unit.loc["online"]) > 10).all()
+    assert ((unit.loc["phone"] < unit.loc["branch"]) & (unit.loc["phone"] > unit.loc["online"])).all()
+    assert (truth.loc["branch"] > truth.loc["phone"]).all()
+
+
+def test_0502_cost_to_serve_and_mix(ns0502):
+    serve, mix = ns0502["serve"], ns0502["truth"]["channel_mix"]
+    for ch in ("branch", "phone", "online"):                    # "the table recovers the stated mix"
+        assert (serve[f"share_{ch}"] - mix.loc[serve.index, ch]).abs().max() < 0.05
+    assert serve["contacts_per_customer"].idxmax() == "corporate"
+    q = ns0502["quality"]
+    assert (q["fcr_rate"] - q["stated_fcr"]).abs().max() < 0.05
+    assert (q["satisfaction"] - q["stated_satisfaction"]).abs().max() < 0.1
+
+
+def test_0502_migration_claims(ns0502):
+    moves, base = ns0502["moves"], ns0502["base"]
+    phone, online = moves.loc["branch -> phone"], moves.loc["branch -> online"]
+    for m in (phone, online):                                   # "both cut cost, both cost satisfaction and FCR"
+        assert m["cost"] < 0 and m["cost_with_repeats"] < 0
+        assert m["mean_satisfaction"] < 0 and m["fcr_rate"] < 0
+        # "the saving as a share of cost is a little smaller once repeats are counted"
+        assert m["cost_with_repeats"] / base["cost_with_repeats"] > m["cost"] / base["cost"]
+    assert online["cost"] < phone["cost"]                       # online saves more
+    assert online["mean_satisfaction"] < phone["mean_satisfaction"] and online["fcr_rate"] < phone["fcr_rate"]
+
+
+def test_0502_touchpoints_and_walkaround(ns0502):
+    assert ns0502["gaps"]["gaps"].sum() == 4
+    check = ns0502["check"]
+    assert check.loc["organised (B)", "B_score"] > check.loc["plain", "B_score"]
+    assert check.loc["personal (C)", "C_score"] > check.loc["organised (B)", "C_score"]
+
+
+def test_0502_widget_ends_run():
+    assert run_widget_ends("05.02-Channels-Touchpoints-and-Communication", seed=7, n_customers=500) == 6

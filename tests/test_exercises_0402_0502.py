@@ -16,6 +16,8 @@ IDS = [f"s{i:03d}" for i in range(50)]
 ANSWERS = {
     "04.02": ["pitch_rate", "calls_per_customer", "cpa", "best_saving", "reach_formula", "reach_simulated",
               "payback_years"],
+    "05.02": ["phone_service_cost", "branch_total", "corporate_cost", "traditional_branch_share", "saving",
+              "satisfaction_change", "n_both"],
 }
 
 

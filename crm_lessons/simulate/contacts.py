@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import check_number
+from crm_lessons._validation import CRMInputError, check_number
 from crm_lessons.simulate._base import Simulated, rng_from
 
 __all__ = ["simulate_contacts"]
@@ -36,7 +36,7 @@ _MEDIAN_HOURS = [0.5, 2.0, 12.0]
 
 
 def simulate_contacts(n_customers: int = 2000, *, seed: int = 0, n_days: int = 90, start: str = "2024-01-01",
-                      cost_shape: float = 4.0, complaint_share: float = 0.1) -> Simulated:
+                      cost_shape: float = 4.0, complaint_share: float = 0.1, unit_cost=None) -> Simulated:
     """Draw customers' contacts by channel and step with stated unit costs and channel satisfaction.
 
     Parameters
@@ -53,6 +53,9 @@ def simulate_contacts(n_customers: int = 2000, *, seed: int = 0, n_days: int = 9
         Shape of the gamma noise (mean 1) multiplying the unit cost of each contact.
     complaint_share : float, default 0.1
         Probability that a contact is a complaint.
+    unit_cost : DataFrame, optional
+        Stated cost per contact (¥), channels ``branch, phone, online`` as rows and steps ``inform, interact,
+        transact, deliver, service`` as columns; default branch 40–120, phone 8–20, online 1–5.
 
     Returns
     -------
@@ -75,6 +78,12 @@ def simulate_contacts(n_customers: int = 2000, *, seed: int = 0, n_days: int = 9
     check_number(n_days, "n_days", min_value=1, integer=True)
     check_number(cost_shape, "cost_shape", min_value=0, strict=True)
     check_number(complaint_share, "complaint_share", min_value=0, max_value=1)
+    unit = UNIT_COST if unit_cost is None else pd.DataFrame(unit_cost)
+    if unit.shape != UNIT_COST.shape or list(unit.index) != CHANNELS or list(unit.columns) != STEPS \
+            or not (unit.to_numpy(dtype=float) > 0).all():
+        raise CRMInputError(f"argument `unit_cost`: needs positive costs with rows {CHANNELS} and columns {STEPS}; "
+                            f"found shape {unit.shape}. Pass e.g. simulate.contacts.UNIT_COST * 1.2.")
+    unit = unit.astype(float)
     rng = rng_from(seed)
     n = int(n_customers)
     ctype = rng.choice(len(TYPES), n, p=_TYPE_SHARE)
@@ -84,7 +93,7 @@ def simulate_contacts(n_customers: int = 2000, *, seed: int = 0, n_days: int = 9
     k = cust.size
     u = rng.random(k)[:, None]
     channel = (u > np.cumsum(_CHANNEL_MIX[ctype[cust]], axis=1)).sum(axis=1)
-    cost = UNIT_COST.to_numpy()[channel, step] * rng.gamma(cost_shape, 1.0 / cost_shape, k)
+    cost = unit.to_numpy()[channel, step] * rng.gamma(cost_shape, 1.0 / cost_shape, k)
     sat = 1 + (rng.random(k)[:, None] > np.cumsum(_SATISFACTION[channel], axis=1)).sum(axis=1)
     hours = np.asarray(_MEDIAN_HOURS)[channel] * np.exp(0.8 * rng.standard_normal(k))
     created = pd.Timestamp(start) + pd.to_timedelta(np.round(rng.uniform(0, n_days, k) * 86400), unit="s")
@@ -102,7 +111,7 @@ def simulate_contacts(n_customers: int = 2000, *, seed: int = 0, n_days: int = 9
     }).sort_values(["created", "customer_id"], kind="stable", ignore_index=True)
     data.insert(0, "ticket_id", np.arange(1, k + 1))
     truth = {
-        "unit_cost": UNIT_COST.copy(),
+        "unit_cost": unit.copy(),
         "mean_satisfaction": pd.Series(_SATISFACTION @ np.arange(1, 6), index=CHANNELS),
         "fcr_rate": pd.Series(_FCR, index=CHANNELS),
         "median_hours": pd.Series(_MEDIAN_HOURS, index=CHANNELS),

@@ -11,7 +11,7 @@ import pytest
 
 from lesson_exec import run_lesson, run_widget_ends
 
-RUNS_0402 = [dict(seed=42, n_customers=20000), dict(seed=7, n_customers=5000), dict(seed=1, n_customers=40000)]
+RUNS_0402 = [dict(seed=42, n_customers=2000), dict(seed=7, n_customers=500), dict(seed=1, n_customers=4000)]
 
 
 @pytest.fixture(scope="module", params=RUNS_0402, ids=lambda p: f"seed{p['seed']}-n{p['n_customers']}")
@@ -66,7 +66,7 @@ def test_0402_method_claims(ns0402):
 
 
 def test_0402_widget_ends_run():
-    assert run_widget_ends("04.02-Prospecting-Methods", seed=7, n_customers=4000) == 8
+    assert run_widget_ends("04.02-Prospecting-Methods", seed=7, n_customers=400) == 8
 
 
 # --------------------------------------------------------------------------- 5.2

@@ -21,5 +21,11 @@ from crm_lessons.simulate.panel import simulate_brand_panel
 from crm_lessons.simulate.accounts import simulate_account_months
 from crm_lessons.simulate.cards import simulate_card_transactions
 from crm_lessons.simulate.messy import simulate_messy_customers
+from crm_lessons.simulate.prospects import simulate_phone_leads, simulate_referral_cascades
+from crm_lessons.simulate.contacts import simulate_contacts
 
-__all__ = ["simulate_opportunities", "simulate_tickets", "simulate_restaurant_visits", "Simulated", "simulate_subscriptions", "simulate_survey", "simulate_survey_log", "simulate_retail", "simulate_households", "simulate_transactions", "simulate_lifecycle", "simulate_tastes", "simulate_brand_panel", "simulate_account_months", "simulate_card_transactions", "simulate_messy_customers"]
+__all__ = ["simulate_opportunities", "simulate_tickets", "simulate_restaurant_visits", "Simulated",
+           "simulate_subscriptions", "simulate_survey", "simulate_survey_log", "simulate_retail",
+           "simulate_households", "simulate_transactions", "simulate_lifecycle", "simulate_tastes",
+           "simulate_brand_panel", "simulate_account_months", "simulate_card_transactions",
+           "simulate_messy_customers", "simulate_phone_leads", "simulate_referral_cascades", "simulate_contacts"]

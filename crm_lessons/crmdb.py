@@ -574,6 +574,8 @@ def customer_360(con: sqlite3.Connection, customer_id: int | None = None, *, as_
     _check_connection(con)
     out = pd.read_sql_query(_CUSTOMER_360, con, params={"as_of": str(pd.Timestamp(as_of).date()),
                                                         "customer_id": customer_id})
+    for col in ("frequency", "recency", "T", "monetary_value", "revenue", "profit", "weighted_open"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)   # NULL for a prospect -> NaN
     return out.set_index("customer_id")
 
 

@@ -376,7 +376,7 @@ def _opportunities(rng, seed, customers, contacts, n_opps, snapshot):
 def _campaigns(rng, customers, launched):
     camp = pd.DataFrame({"campaign_id": [1, 2, 3], "name": ["Spring e-mail", "Catalogue mailing", "Member SMS"],
                          "channel": ["email", "direct mail", "sms"], "launched": launched,
-                         "cost_per_contact": [0.2, 2.5, 0.1], "margin_per_response": [20.0, 60.0, 15.0]})
+                         "cost_per_contact": [0.5, 6.0, 0.3], "margin_per_response": [20.0, 60.0, 15.0]})
     rows = []
     bought = (customers["kind"] == "customer").to_numpy()
     for k, (share, base) in enumerate([(0.6, -3.2), (0.3, -2.2), (0.4, -3.0)], start=1):

@@ -62,9 +62,9 @@ SURVEY_GAINS = pd.DataFrame({
     "claim": ["customer satisfaction +20%", "sales and service cost -20%", "sales cycle -1/3", "sales per rep +51%",
               "profit +20%"],
     "claimed": [0.20, 0.20, 1 / 3, 0.51, 0.20],
-    "line": ["retention (not a retention figure: best case taken as +5 points, lesson 1.2's table)",
-             "cost_saving", "not priced separately (faster cash; overlaps revenue)", "revenue_uplift",
-             "check only: compared with the case's result"],
+    "line": ["retention line: not a retention figure; best case taken as +5 points of retention (lesson 1.2's table)",
+             "cost-saving line: 0 to 20% of sales and service cost", "not priced separately (faster cash; overlaps revenue)",
+             "revenue line: 0 to 51% more sales", "not a line: the result of the others"],
 })
 
 #: Inputs of the demo business case (an assumed mid-sized firm, yuan; not from the slides). Gains are

@@ -327,6 +327,7 @@ def _contacts(rng, customer_ids):
 
 def _opportunities(rng, seed, customers, contacts, n_opps, snapshot):
     sim = simulate_opportunities(n_opps, seed=seed, mean_amount=5000.0, start=str(snapshot - pd.Timedelta(days=365)),
+                                 days_in_stage=(30.0, 40.0, 40.0, 60.0, 40.0, 30.0),
                                  span_days=365, snapshot_days=365).data
     n = len(sim)
     products = np.array(sorted(PRODUCT_MARGINS))

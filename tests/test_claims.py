@@ -81,6 +81,10 @@ def test_01_04_claims(p):
         assert fit.pvalue > 0.01, f"{col} moves around a level with no trend beyond month-to-month noise"
     fixed, weight = r["within_orders"], r["weight"]
     assert abs((fixed * weight).sum() / weight.sum()) < 0.2, "holding orders fixed, tenure adds no categories"
+    # A38 / B17: the trade-up KPI is a share of each quarter's spend, the narrow buyers a subset of the 4+ order customers
+    assert r["trade_up"].between(0, 1).all() and len(r["trade_up"]) == 8, "one higher-margin share per quarter"
+    narrow, depth = r["narrow"], r["depth"]
+    assert (narrow["orders"] >= 4).all() and (narrow["categories"] <= 2).all() and 0 < len(narrow) < (depth["orders"] >= 4).sum()
 
 
 # ---------------------------------------------------------------- chapter 2

@@ -71,10 +71,10 @@ VALUE_MATRIX_CLASSES = pd.DataFrame(
     columns=["value_class", "value_class_zh", "high_value", "high_potential", "pyramid_layer", "strategy"],
 )
 
-#: Chinese names of the default customer-pyramid tiers (seed 003: 1% / 4% / 15% / 80%).
+#: Chinese names of the default customer-pyramid tiers (the MBA chapter: 1% / 4% / 15% / 80%).
 PYRAMID_TIERS_ZH = {"VIP": "VIP客户", "Main": "主要客户", "Ordinary": "普通客户", "Small": "小客户"}
 
-#: HSBC's loyalty x value quadrants (seed 003; Reinartz & Kumar 2002).
+#: HSBC's loyalty x value quadrants (the MBA chapter; Reinartz & Kumar 2002).
 LOYALTY_QUADRANTS = pd.DataFrame(
     [
         ("True friends", "知己型客户", True, True,
@@ -89,7 +89,7 @@ LOYALTY_QUADRANTS = pd.DataFrame(
     columns=["quadrant", "quadrant_zh", "high_loyalty", "high_value", "strategy"],
 )
 
-#: Customer grading of the 富丽华·华膳楼 restaurant (seed 002), checked in order.
+#: Customer grading of the 富丽华·华膳楼 restaurant (the slides), checked in order.
 #: Seed values: 6+ visits a month for both A grades, 4+ for B; monthly spend
 #: 5000+ (A quality) and 4500+ (A active); spend per head 80-100 (A quality),
 #: 60-80 (A active), 50-70 (B). The seed's table is cut off for B's monthly
@@ -104,7 +104,7 @@ RESTAURANT_RULES = pd.DataFrame(
     columns=["tier", "tier_zh", "min_monthly_visits", "min_monthly_spend", "min_spend_per_head"],
 )
 
-#: Privileges of the A grade (等级特权维护, seed 002) and what each costs.
+#: Privileges of the A grade (等级特权维护, the slides) and what each costs.
 RESTAURANT_PRIVILEGES = pd.DataFrame(
     [
         ("GM greets the guest in person at every visit", "总经理全程关注, 当面问候", 0.0),

@@ -1,8 +1,8 @@
 """Targeted campaigns (精准营销): break-even response rate, profit over mailing depth, the best depth.
 
 Direct mail reaches many but costs much and gets a low response unless the
-offer is attractive (seed 002, C45); targeting should not be carpet-bombing
-(不应是地毯式轰炸, seed 003, D41). A response model ranks prospects; the profit
+offer is attractive (the slides, C45); targeting should not be carpet-bombing
+(不应是地毯式轰炸, the MBA chapter, D41). A response model ranks prospects; the profit
 curve says how deep down that ranking to mail.
 
 Examples

@@ -67,7 +67,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- course concepts
 class ChurnType(str, Enum):
-    """The six churn types of the course (客户流失的主要类型), seed 000, lesson 3/4.
+    """The six churn types of the course (客户流失的主要类型): the lecture plan, lesson 3/4.
 
     Each member's value is its English key; ``.chinese`` gives the course term.
 

@@ -319,7 +319,7 @@ def lifetime_profit(retention, *, margin: float = 1.0, margin_growth: float = 0.
 #: Industry profiles for :func:`defection_profit_table`: retention rate,
 #: margin growth per year of tenure, acquisition cost in units of the
 #: first-year margin, and the published profit increase (Reichheld & Sasser
-#: 1990, course seed 001). Retention and growth are stated assumptions (long
+#: 1990, in the course's figures-and-cases handout). Retention and growth are stated assumptions (long
 #: relationships and margins that grow with tenure in credit cards, short ones
 #: in mail order); the acquisition cost was chosen once, to one decimal, so
 #: that the model lands near the published figure.

@@ -1,6 +1,6 @@
 """Complaints and service recovery (客户投诉): ticket metrics and word-of-mouth reach.
 
-Seed 002: an unhappy customer tells 8–12 people on average, and 20% of them
+The slides: an unhappy customer tells 8–12 people on average, and 20% of them
 tell as many as 20; one negative impression takes 12 positive ones to undo.
 
 Examples
@@ -105,11 +105,11 @@ def word_of_mouth_reach(n_unhappy: int, *, tell_mean: float = 10.0, heavy_share:
     n_unhappy : int
         Unhappy customers.
     tell_mean : float, default 10
-        People an ordinary unhappy customer tells (seed 002: 8–12, midpoint 10).
+        People an ordinary unhappy customer tells (the slides: 8–12, midpoint 10).
     heavy_share : float, default 0.2
-        Share who tell many more (seed 002: 20%).
+        Share who tell many more (the slides: 20%).
     heavy_tell : float, default 20
-        People those tell (seed 002: 20).
+        People those tell (the slides: 20).
 
     Returns
     -------
@@ -148,7 +148,7 @@ def complaint_pareto(tickets: pd.DataFrame, *, category_col: str = "category", c
     -----
     The Pareto principle (a few causes give most complaints) is textbook
     quality management, not a claim of the course material; the table shows
-    whether it holds in the data. Seed 002 (C47, C48) asks that complaints be
+    whether it holds in the data. The slides (C47, C48) ask that complaints be
     collected and analysed for improvement.
 
     Examples
@@ -211,7 +211,7 @@ def sla_compliance(tickets: pd.DataFrame, *, by: str | None = None, hours_col: s
 
     References
     ----------
-    Seed 002 (C48): the quality-award criteria ask a firm to promise the customer
+    The slides (C48): the quality-award criteria ask a firm to promise the customer
     a time limit and content for handling a complaint, and to keep the promise.
 
     Examples
@@ -324,7 +324,7 @@ def repeat_complainers(tickets: pd.DataFrame, customers: pd.DataFrame, *, min_co
 
     References
     ----------
-    Seed 001 (B15): which big customers complained repeatedly last year?
+    The figures-and-cases handout (B15): which big customers complained repeatedly last year?
 
     Examples
     --------

@@ -6,7 +6,7 @@ standing at a stage that are eventually won — and the **conversion rate** to
 the next stage. The **weighted pipeline (加权销售预测)** values every open
 opportunity at its amount times the win rate of its stage.
 
-The sales forecast (销售预计) of the slides (seed 002, C63) is closed revenue
+The sales forecast (销售预计) of the slides (C63) is closed revenue
 plus the weighted pipeline. Besides the forecast the slides name two more
 funnel measures (C62): progress (销售进展: how opportunities move up the
 stages) and sales outside the funnel (漏斗外销售额: revenue that never was an
@@ -35,7 +35,7 @@ from crm_lessons.tables import OPPORTUNITIES, Column
 __all__ = ["SOURCE_FUNNEL", "coverage", "forecast_backtest", "pipeline_table", "plot_funnel", "sales_forecast", "stage_progress",
            "stage_win_rates", "velocity", "weighted_pipeline"]
 
-#: The slides' funnel table (seed 002, C61): stage, the source's name, opportunities, total amount
+#: The slides' funnel table (C61): stage, the source's name, opportunities, total amount
 #: (万欧元) and win rate (赢率). The expected values are not in the source: :func:`pipeline_table` computes them.
 SOURCE_FUNNEL = pd.DataFrame({
     "stage_zh": ["销售线索", "机会建立", "方案提供", "方案评估", "商务谈判", "合同签定"],
@@ -99,7 +99,7 @@ def stage_win_rates(opportunities: pd.DataFrame, *, stage_col: str = "stage", st
 
     References
     ----------
-    Seed 002 (客户关系管理全套课件): the funnel stages and win rates 5/10/20/30/50/80%.
+    The slides (客户关系管理全套课件): the funnel stages and win rates 5/10/20/30/50/80%.
 
     Examples
     --------
@@ -143,7 +143,7 @@ def weighted_pipeline(opportunities: pd.DataFrame, win_rates: Mapping | pd.Serie
     opportunities : DataFrame
         Opportunities with a stage and an amount.
     win_rates : mapping or Series
-        Win rate of each stage (e.g. from :func:`stage_win_rates` or seed 002's table).
+        Win rate of each stage (e.g. from :func:`stage_win_rates` or the slides' table).
     stage_col, amount_col : str
         Column names.
     status_col : str, optional
@@ -215,7 +215,7 @@ def pipeline_table(pipeline: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    Seed 002 (C61, C63), the slides' table: 300 x 5% + 240 x 10% + 176 x 20% + 464 x 30% + 146 x 50% + 98 x 80%.
+    The slides' table (C61, C63): 300 x 5% + 240 x 10% + 176 x 20% + 464 x 30% + 146 x 50% + 98 x 80%.
 
     Examples
     --------
@@ -262,7 +262,7 @@ def sales_forecast(pipeline: pd.DataFrame, *, closed_revenue: float = 0.0) -> pd
 
     References
     ----------
-    Seed 002, C63: 销售预计 = 已经完成的销售收入 + ∑ 每个阶段的销售机会的金额 × 每个阶段的赢率.
+    The slides, C63: 销售预计 = 已经完成的销售收入 + ∑ 每个阶段的销售机会的金额 × 每个阶段的赢率.
 
     Examples
     --------
@@ -301,7 +301,7 @@ def velocity(opportunities: pd.DataFrame, *, status_col: str = "status", amount_
 
     The sales-velocity formula is common sales-management practice, not a
     formula of the course material. The slides report a sales cycle one third
-    shorter with CRM (seed 002, C59): with the other factors fixed, velocity
+    shorter with CRM (the slides, C59): with the other factors fixed, velocity
     then rises by a half.
 
     Examples

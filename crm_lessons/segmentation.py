@@ -458,7 +458,7 @@ def customer_pyramid(values, *, shares=(0.01, 0.04, 0.15, 0.80),
     values : array-like or Series
         Value of each customer.
     shares : sequence of float, default (0.01, 0.04, 0.15, 0.80)
-        Share of customers in each tier, top first; must sum to 1 (seed 003:
+        Share of customers in each tier, top first; must sum to 1 (the MBA chapter:
         VIP 1%, main 4%, ordinary 15%, small 80%).
     labels : sequence of str, default ("VIP", "Main", "Ordinary", "Small")
         Tier names, top first.
@@ -688,7 +688,7 @@ def value_matrix(df: pd.DataFrame, *, current_value_col: str = "current_value",
 
     References
     ----------
-    Course plan, lesson 2.5 (seed 000): 客户价值细分矩阵, 四类客户的不同管理对策.
+    The lecture plan, lesson 2.5: 客户价值细分矩阵, 四类客户的不同管理对策.
     Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001), for the layer names.
 
     Examples
@@ -859,7 +859,7 @@ def tier_by_rules(data: pd.DataFrame, rules: pd.DataFrame = RESTAURANT_RULES, *,
 
     References
     ----------
-    Seed 002: 富丽华·华膳楼酒店客户等级管理制度 (customer grades and privileges).
+    The slides: 富丽华·华膳楼酒店客户等级管理制度 (customer grades and privileges).
 
     Examples
     --------

@@ -1,11 +1,11 @@
 """Choosing customers (客户的选择): profitability, the whale curve, rank stability, prospect scorecards.
 
 "Do not imagine that everyone is your customer; centre on profitable customers"
-(seed 003, D19). This module measures who is profitable and who is not
+(the MBA chapter, D19). This module measures who is profitable and who is not
 (负利客户, D03), whether last year's biggest customers are still the biggest
-(seed 001, B16), ranks prospects by ability, willingness and credit (seed 004,
+(the figures-and-cases handout, B16), ranks prospects by ability, willingness and credit (the training outline,
 E09) and values a sales contact with a new or an existing customer (15% vs
-50%, seed 003, C94).
+50%, the MBA chapter, C94).
 
 Examples
 --------
@@ -284,7 +284,7 @@ def contact_value(success_rate: float, margin: float, cost: float) -> float:
     Parameters
     ----------
     success_rate : float
-        Chance the contact ends in a sale (seed 003, C94: 15% with a new customer,
+        Chance the contact ends in a sale (the MBA chapter, C94: 15% with a new customer,
         50% or more with an existing one).
     margin : float
         Profit of a sale.

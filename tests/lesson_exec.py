@@ -6,12 +6,20 @@ so a claims test can assert each sentence of the lesson on its own variables.
 The Explore cell's ``widgets.interact`` is captured instead of shown:
 ``widget_ends(ns)`` yields every keyword setting with one control at the end of
 its range and the others at their initial values, for the callback test.
+
+``run_lesson_recorded("02.04", seed=7, keep_figures=True)`` runs a lesson the same way but the way a
+kernel would (IPython's cell transforms, the notebook's folder as working directory, IPython's
+``display``) and returns a :class:`LessonRun`: the namespace, the figures of each cell and every
+Explore callback with its controls, for the figure and widget tests (cached per arguments).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -131,3 +139,74 @@ def run_widget_ends(stem: str, **params) -> int:
             func(**kwargs)
         plt.close("all")
     return len(calls)
+
+
+@dataclass
+class LessonRun:
+    """What :func:`run_lesson_recorded` kept: the namespace, figures and Explore callbacks."""
+    ns: dict
+    figures: list = field(default_factory=list)   # (cell index, Figure)
+    explore: list = field(default_factory=list)   # (callback, {name: Control})
+
+    def __getitem__(self, name):
+        return self.ns[name]
+
+
+def lesson_path(code: str) -> Path:
+    """notebooks/<code>-….ipynb for a code such as '02.04'."""
+    return _one(NOTEBOOKS, code)
+
+
+def code_cells(path: Path) -> list:
+    """The lesson's code cells in order (navigation cells skipped); the parameters cell is tagged."""
+    nb = nbformat.read(path, as_version=4)
+    return [c for c in nb.cells if c.cell_type == "code" and "nav" not in c.metadata.get("tags", [])]
+
+
+def run_lesson_recorded(code: str, *, keep_figures: bool = False, **params) -> LessonRun:
+    """Execute lesson ``code`` with ``params`` overriding its parameters cell; keep figures and widgets.
+
+    Cached per arguments, so several tests of one lesson and parameter set share one run.
+    """
+    return _run_recorded_cached(code, tuple(sorted(params.items())), keep_figures)
+
+
+@functools.lru_cache(maxsize=32)
+def _run_recorded_cached(code: str, params: tuple, keep_figures: bool) -> LessonRun:
+    return _run_recorded(code, dict(params), keep_figures)
+
+
+def _run_recorded(code: str, params: dict, keep_figures: bool) -> LessonRun:
+    from IPython.core.inputtransformer2 import TransformerManager
+    from IPython.display import display
+
+    path = lesson_path(code)
+    run = LessonRun(ns={"__name__": "__lesson__", "display": display})
+    transform = TransformerManager().transform_cell
+    old_cwd, old_show, old_interact = os.getcwd(), plt.show, widgets.interact
+    current = [0]
+
+    def show(*args, **kwargs):
+        if keep_figures:
+            for num in plt.get_fignums():
+                run.figures.append((current[0], plt.figure(num)))
+            for num in plt.get_fignums():  # detach from pyplot, keep the object
+                plt.close(num)
+        else:
+            plt.close("all")
+
+    plt.show = show
+    widgets.interact = lambda func, **controls: run.explore.append((func, controls))
+    os.chdir(path.parent)
+    try:
+        for i, cell in enumerate(code_cells(path)):
+            current[0] = i
+            exec(compile(transform(cell.source), f"<{code} cell {i}>", "exec"), run.ns)
+            if "parameters" in cell.metadata.get("tags", []):
+                run.ns.update(params)
+            show()
+    finally:
+        os.chdir(old_cwd)
+        plt.show, widgets.interact = old_show, old_interact
+        plt.close("all")
+    return run

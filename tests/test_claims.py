@@ -1,6 +1,6 @@
 """Every qualitative claim of the lessons' prose, rerun for several seeds and sizes.
 
-Each test reruns a lesson's own code (``lesson_run.run_lesson``) with the parameters a reader is
+Each test reruns a lesson's own code (``lesson_exec.run_lesson_recorded``) with the parameters a reader is
 invited to try — the default, ``seed=7``, ``n_customers=500`` and, where the lesson has it,
 ``n_customers=5000`` — and asserts the sentences of the prose that state a direction or a size.
 A claim that fails for some parameters is rewritten in the lesson, never loosened here. Numbers
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lesson_run import run_lesson
+from lesson_exec import run_lesson_recorded
 
 SEEDS = [{}, {"seed": 7}, {"seed": 7, "n_customers": 500}]
 IDS = ["default", "seed7", "seed7-n500"]
@@ -27,7 +27,7 @@ def params(*extra):
 # ---------------------------------------------------------------- chapter 1
 @params()
 def test_01_01_claims(p):
-    r = run_lesson("01.01", **p)
+    r = run_lesson_recorded("01.01", **p)
     classes, counts = r["classes"], r["counts"]
     table = pd.crosstab(classes["stage"], classes["status"])
     assert table.loc[["member", "advocate"], "lost"].gt(0).all(), "even members and advocates can lapse"
@@ -41,7 +41,7 @@ def test_01_01_claims(p):
 
 @params()
 def test_01_02_claims(p):
-    r = run_lesson("01.02", **p)
+    r = run_lesson_recorded("01.02", **p)
     assert abs(r["npv"].mean() - r["formula"]) < 3 * r["se"], "the simulated cohort agrees with the formula"
     assert r["with_programme"] > r["without"], "the retention programme raises a customer's value"
     clv = r["clv"]
@@ -54,7 +54,7 @@ def test_01_02_claims(p):
 
 @params()
 def test_01_03_claims(p):
-    r = run_lesson("01.03", **p)
+    r = run_lesson_recorded("01.03", **p)
     error, pred, lead = r["error"], r["pred"], r["lead_days"]
     assert error.abs().mean() < 3, "predicted dates within a few days"
     visit = pred["next_purchase"] - pd.Timedelta(days=lead)
@@ -68,7 +68,7 @@ def test_01_03_claims(p):
 
 @params({"n_customers": 5000})
 def test_01_04_claims(p):
-    r = run_lesson("01.04", **p)
+    r = run_lesson_recorded("01.04", **p)
     table = r["table"]
     assert 0.85 < table["retention_rate"].iloc[3:].mean() < 0.95, "monthly retention sits around 90%"
     late = table.iloc[-3:]
@@ -81,12 +81,16 @@ def test_01_04_claims(p):
         assert fit.pvalue > 0.01, f"{col} moves around a level with no trend beyond month-to-month noise"
     fixed, weight = r["within_orders"], r["weight"]
     assert abs((fixed * weight).sum() / weight.sum()) < 0.2, "holding orders fixed, tenure adds no categories"
+    # A38 / B17: the trade-up KPI is a share of each quarter's spend, the narrow buyers a subset of the 4+ order customers
+    assert r["trade_up"].between(0, 1).all() and len(r["trade_up"]) == 8, "one higher-margin share per quarter"
+    narrow, depth = r["narrow"], r["depth"]
+    assert (narrow["orders"] >= 4).all() and (narrow["categories"] <= 2).all() and 0 < len(narrow) < (depth["orders"] >= 4).sum()
 
 
 # ---------------------------------------------------------------- chapter 2
 @params({"n_customers": 5000})
 def test_02_01_claims(p):
-    r = run_lesson("02.01", **p)
+    r = run_lesson_recorded("02.01", **p)
     s = r["summary"]
     order = ["exploration", "formation", "stability", "decline"]
     profit = s.loc[order, "profit_per_period"]
@@ -107,7 +111,7 @@ def test_02_01_claims(p):
 
 @params()
 def test_02_02_claims(p):
-    r = run_lesson("02.02", **p)
+    r = run_lesson_recorded("02.02", **p)
     sim = r["shares"]["simulated customers"]
     assert 0.5 < sim["Haidilao"] < 1, "the best offer wins most customers but not all"
     assert sim["Home-style diner"] > sim["Rival hotpot"], "money-minded customers choose the diner over the rival"
@@ -115,7 +119,7 @@ def test_02_02_claims(p):
 
 @params()
 def test_02_03_claims(p):
-    r = run_lesson("02.03", **p)
+    r = run_lesson_recorded("02.03", **p)
     rec = r["recovery"]
     z = rec["z"].dropna().abs()
     assert (z < 3).all(), "the estimates lie close to the truth in units of their standard errors"
@@ -129,7 +133,7 @@ def test_02_03_claims(p):
 
 @params({"n_customers": 5000})
 def test_02_04_claims(p):
-    r = run_lesson("02.04", **p)
+    r = run_lesson_recorded("02.04", **p)
     value, new_value = r["value"], r["new_value"]
     assert new_value > value["clv"].mean(), "a new customer is worth more than the average current one"
     t = r["table"]["change_pct"]
@@ -148,7 +152,7 @@ def test_02_04_claims(p):
 
 @params({"n_customers": 5000})
 def test_02_05_claims(p):
-    r = run_lesson("02.05", **p)
+    r = run_lesson_recorded("02.05", **p)
     check = r["check"].groupby("value_class", observed=False)["truly_active"].mean()
     classes = list(check.index)
     high_potential = check[[c for c in classes if "II" in str(c) and "III" not in str(c) or "IV" in str(c)]]
@@ -167,7 +171,7 @@ def test_02_05_claims(p):
 # ---------------------------------------------------------------- chapter 3
 @params()
 def test_03_01_claims(p):
-    r = run_lesson("03.01", **p)
+    r = run_lesson_recorded("03.01", **p)
     s = r["summary"]
     assert (s["ci_low"] <= r["truth"]["weights"] + 0.05).all() and (s["ci_high"] >= r["truth"]["weights"] - 0.05).all()
     order_est = r["drivers"].params_[r["attributes"]].rank()
@@ -186,7 +190,7 @@ def test_03_01_claims(p):
 
 @params()
 def test_03_02_claims(p):
-    r = run_lesson("03.02", **p)
+    r = run_lesson_recorded("03.02", **p)
     curve = r["curve"].table_
     assert curve["fitted"].is_monotonic_increasing, "repurchase rises with satisfaction"
     survey = r["survey"]
@@ -200,7 +204,7 @@ def test_03_02_claims(p):
 
 @params()
 def test_03_03_claims(p):
-    r = run_lesson("03.03", **p)
+    r = run_lesson_recorded("03.03", **p)
     summary = r["sbg"].summary()
     truth = [r["true_alpha"], r["true_beta"]]
     z = (summary["estimate"].iloc[:2] - truth) / summary["se"].iloc[:2]
@@ -212,7 +216,7 @@ def test_03_03_claims(p):
 
 def test_03_03_explore_every_position_gives_a_projection_or_a_sentence(capsys):
     """The Explore text: too low at every setting, worst with few years, always better than a line."""
-    r = run_lesson("03.03")
+    r = run_lesson_recorded("03.03")
     func, controls = r.explore[0]
     published = r["published"]
     for group in published:
@@ -235,7 +239,7 @@ def test_03_03_explore_every_position_gives_a_projection_or_a_sentence(capsys):
 
 @params({"n_customers": 3000})
 def test_03_04_claims(p):
-    r = run_lesson("03.04", **p)
+    r = run_lesson_recorded("03.04", **p)
     m = r["result"].metrics.set_index("model")
     assert (m["auc"] > 0.7).all() and m["auc"].max() - m["auc"].min() < 0.05, "AUC well above 0.7, about equally good"
     assert (m["top_decile_lift"] > 1.5).all(), "the top decile finds far more churners than calling at random"

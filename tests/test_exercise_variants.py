@@ -1,28 +1,30 @@
 """Per-student variants are never degenerate: over 50 student ids every graded answer takes more than one value.
 
-Each exercise is run in this process (setup and solution cells, no checks) with the seed the grader
-gives each of 50 student ids; the answers are the names the solution cells assign. An answer that is
-the same for every student (or a question whose answer the data already give away) would let one
-student's answer pass for all.
+Each exercise is run in this process (setup and solution cells, no checks:
+``lesson_exec.run_exercise_answers``) with the seed the grader gives each of 50 student ids; the answers
+are the names the solution cells assign. An answer that is the same for every student (or a question whose answer the data already give away) would let one
+student's answer pass for all. Answers that were once the same for every student are named in
+``ONCE_CONSTANT`` so that they stay graded (exercise 3.2 Q4's largest loyal-but-not-satisfied type was
+"monopoly" for every id before its generator drew each student's market).
 """
 
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
-import matplotlib
-import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
-from crm_lessons.grading.variants import student_seed
+from lesson_exec import run_exercise_answers
 
 EXERCISES = sorted((Path(__file__).resolve().parents[1] / "exercises").glob("[0-9][0-9].[0-9][0-9]-*.ipynb"))
 STUDENTS = [f"s{i:03d}" for i in range(1, 51)]
+#: graded answers that must stay graded (each was once the same for every student)
+ONCE_CONSTANT = {"01.01": ["levels"], "02.02": ["rank_ours", "same_winner"], "03.01": ["worst_attribute"],
+                 "03.02": ["largest_unsatisfied", "n_largest_unsatisfied"]}
 
 
 def answer_names(nb) -> list[str]:
@@ -37,27 +39,6 @@ def answer_names(nb) -> list[str]:
                         if isinstance(n, ast.Name) and not n.id.startswith("_") and n.id not in names:
                             names.append(n.id)
     return names
-
-
-def run_exercise(path: Path, student_id: str) -> dict:
-    """Execute setup and solution cells for one student; return the namespace."""
-    matplotlib.use("Agg")
-    nb = nbformat.read(path, as_version=4)
-    ns: dict = {"__name__": "__exercise__"}
-    old = os.getcwd()
-    os.chdir(path.parent)
-    try:
-        for cell in nb.cells:
-            tags = cell.metadata.get("tags", [])
-            if cell.cell_type != "code" or "check" in tags or "hidden-check" in tags:
-                continue
-            exec(compile(cell.source, f"<{path.stem}>", "exec"), ns)
-            if "parameters" in tags:
-                ns.update(student_id=student_id, seed=student_seed(student_id))
-            plt.close("all")
-    finally:
-        os.chdir(old)
-    return ns
 
 
 def _key(value):
@@ -75,9 +56,11 @@ def test_every_graded_answer_varies_between_students(path, capsys):
     nb = nbformat.read(path, as_version=4)
     names = answer_names(nb)
     assert names, "no graded answers found in the solution cells"
+    missing = [n for n in ONCE_CONSTANT.get(path.stem[:5], []) if n not in names]
+    assert not missing, f"{path.stem}: {missing} are no longer graded answers of a solution cell"
     seen = {n: set() for n in names}
     for sid in STUDENTS:
-        ns = run_exercise(path, sid)
+        ns = run_exercise_answers(path.stem, sid)
         for n in names:
             if n in ns:
                 seen[n].add(_key(ns[n]))

@@ -20,7 +20,7 @@ from matplotlib.patches import Rectangle
 
 from crm_lessons import widgets
 from crm_lessons.course import find_lessons
-from lesson_run import run_lesson
+from lesson_exec import run_lesson_recorded
 
 CODES = [lesson.path.name[:5] for lesson in find_lessons()]
 CODE_NAME = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[A-Z][a-z]+(?:[A-Z][a-z]+)+Model\b")
@@ -115,7 +115,7 @@ def check_figure(fig):
 
 
 def _figures_of(code):
-    run = run_lesson(code, keep_figures=True)
+    run = run_lesson_recorded(code, keep_figures=True)
     figures = [(f"cell {cell}", fig) for cell, fig in run.figures]
     for func, controls in run.explore:
         before = set(plt.get_fignums())

@@ -10,7 +10,7 @@ import pytest
 
 from crm_lessons import widgets
 from crm_lessons.course import find_lessons
-from lesson_run import run_lesson
+from lesson_exec import run_lesson_recorded
 
 LESSONS = find_lessons()
 CODES = [lesson.path.name[:5] for lesson in LESSONS]
@@ -93,7 +93,7 @@ def test_control_describes_its_initial_value_and_ends():
 @pytest.mark.parametrize("code", CODES)
 def test_every_explore_callback_runs_at_the_ends_of_every_control(code, capsys):
     """Each control at each end of its range, the others at their initial values: no traceback."""
-    run = run_lesson(code)
+    run = run_lesson_recorded(code)
     assert run.explore, f"lesson {code} has no Explore widget"
     for func, controls in run.explore:
         for setting in widgets.positions(**controls):

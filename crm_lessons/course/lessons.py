@@ -41,7 +41,7 @@ EXERCISES_DIR = REPO_ROOT / "exercises"
 #: the generated student copies of the exercises: the only exercises a student is shown.
 STUDENT_DIR = EXERCISES_DIR / "student"
 
-#: chapter number -> (English title, Chinese title), from the course plan (seed 000).
+#: chapter number -> (English title, Chinese title), from the course's lecture plan.
 CHAPTERS = {
     1: ("CRM fundamentals", "客户关系管理基础"),
     2: ("Value of customer relationships", "客户关系价值"),

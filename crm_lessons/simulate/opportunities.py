@@ -1,6 +1,6 @@
 """Synthetic sales opportunities moving through a funnel with known stage win rates (销售漏斗).
 
-Seed 002's sales funnel (销售漏斗, item C60-C61) has six selling stages, each
+The slides' sales funnel (销售漏斗, item C60-C61) has six selling stages, each
 with the chance that an opportunity standing there is eventually won (赢率):
 销售线索 (lead) 5%, 机会建立 (opportunity) 10%, 方案提供 (proposal) 20%,
 方案评估 (evaluation) 30%, 商务谈判 (negotiation) 50%, 合同签定 (contract)
@@ -23,7 +23,7 @@ from crm_lessons.simulate._base import Simulated, rng_from
 
 __all__ = ["BUYING_ROLES", "FUNNEL_STAGES", "SELLING_STAGES", "simulate_opportunities"]
 
-#: (stage, the source's Chinese name, win rate from this stage), seed 002 items C60-C61. The
+#: (stage, the source's Chinese name, win rate from this stage), the slides' items C60-C61. The
 #: seventh stage, 项目实施, follows a won contract: its win rate is 1 by definition.
 FUNNEL_STAGES = (
     ("lead", "销售线索", 0.05),
@@ -38,7 +38,7 @@ FUNNEL_STAGES = (
 SELLING_STAGES = FUNNEL_STAGES[:-1]
 
 
-#: The four buying roles of seed 002 (C65): 采购人员, 使用者, 技术/财务把关者, 决策人.
+#: The four buying roles of the slides (C65): 采购人员, 使用者, 技术/财务把关者, 决策人.
 BUYING_ROLES = ("purchaser", "user", "gatekeeper", "decision_maker")
 
 
@@ -58,7 +58,7 @@ def simulate_opportunities(n_opportunities: int, *, seed: int = 0, win_rates=Non
     seed : int, default 0
         Random seed.
     win_rates : sequence of 6 floats, optional
-        Win rate from each selling stage, increasing, the last < 1; default seed 002's
+        Win rate from each selling stage, increasing, the last < 1; default: the slides'
         (0.05, 0.10, 0.20, 0.30, 0.50, 0.80).
     days_in_stage : sequence of 6 floats
         Mean days an opportunity spends in each selling stage before it moves on or is

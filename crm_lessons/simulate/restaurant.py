@@ -1,6 +1,6 @@
 """Synthetic restaurant visits with known customer grades (合成餐厅客户消费记录).
 
-Seed 002's restaurant (富丽华·华膳楼) grades its customers A quality, A active,
+The slides' restaurant (富丽华·华膳楼) grades its customers A quality, A active,
 B and C by average monthly visits, monthly spend and spend per head. Here each
 customer is born with a true grade and visits, brings guests and spends at
 that grade's rates, so that lesson 2.5 and its tests can check how well the
@@ -18,7 +18,7 @@ from crm_lessons.simulate._base import Simulated, rng_from
 
 __all__ = ["GRADES", "simulate_restaurant_visits"]
 
-#: True grades (English, Chinese), best first, as in seed 002.
+#: True grades (English, Chinese), best first, as in the slides.
 GRADES = (("A quality", "A级品质客户"), ("A active", "A级活跃客户"), ("B", "B级客户"), ("C", "C级客户"))
 
 

@@ -1,7 +1,7 @@
 """Prospecting and acquisition economics (寻找客户的方法与开发成本).
 
 Lesson 4.2. The slides list prospecting methods (寻找客户的方法) of which nos. 4 to 9 survive
-(seed 002, C41–C46); the telephone method (电话寻找法) comes with seven steps (C44). This module turns
+(the slides, C41–C46); the telephone method (电话寻找法) comes with seven steps (C44). This module turns
 them into numbers:
 
 - the seven steps as a **funnel** (漏斗): leads entering and passing each step, the cost of each step,
@@ -35,7 +35,7 @@ __all__ = ["COST_RULES", "PHONE_STEPS", "PROSPECTING_METHODS", "cost_rules", "ex
            "funnel_summary", "method_economics", "payback_period", "plot_step_tornado", "referral_trees",
            "step_sensitivity"]
 
-#: The slides' prospecting methods that survive (seed 002, C41–C46): what the slides say, and a note of the
+#: The slides' prospecting methods that survive (the slides, C41–C46): what the slides say, and a note of the
 #: lesson's own (``lesson_note``, not in the slides). Nos. 1–3 are lost from the source; no. 4 survives only
 #: as the drawback on its page.
 PROSPECTING_METHODS = pd.DataFrame({
@@ -63,7 +63,7 @@ PROSPECTING_METHODS = pd.DataFrame({
     ],
 })
 
-#: The telephone method's seven steps (seed 002, C44) as funnel stages. ``step_zh`` is the slides' text;
+#: The telephone method's seven steps (the slides, C44) as funnel stages. ``step_zh`` is the slides' text;
 #: ``passes`` is what a lead must do to pass the step, ``rate`` the share that passes and ``unit_cost`` the
 #: cost (¥) of taking one lead through the step -- both illustrative assumptions of the lesson.
 PHONE_STEPS = pd.DataFrame({

@@ -1,7 +1,7 @@
 """Channels, touchpoints and communication (渠道、接触点与沟通).
 
 Lesson 5.2. The slides make channel integration the first core of CRM: face to face, call centre, e-mail,
-web, fax/mail, WAP and PDA on one platform (seed 002, C53). Channel maps compare the current and the
+web, fax/mail, WAP and PDA on one platform (the slides, C53). Channel maps compare the current and the
 future channels (C35); the new car-industry map crosses customer types with the steps inform, interact,
 transact, deliver and service (C36). Key touchpoints fall in four categories with the CRM capabilities
 each needs (C37). The MBA chapter asks for the lowest cost of contacting and serving customers and a record

@@ -485,7 +485,7 @@ def reading_delay(created, *, times=("09:00",), weekdays=(0, 1, 2, 3, 4, 5, 6)) 
 
     References
     ----------
-    Longfor's complaint forum, read every morning by its executives (real-estate slides, seed 002, C102).
+    Longfor's complaint forum, read every morning by its executives (real-estate slides, C102).
 
     Examples
     --------

@@ -74,7 +74,7 @@ def p_meets_defect(p, k: int | None = None) -> float:
 
     References
     ----------
-    Longfor's customer creed, "1% error = 100% loss" (real-estate slides, seed 002, item C101).
+    Longfor's customer creed, "1% error = 100% loss" (real-estate slides, item C101).
 
     Examples
     --------

@@ -111,7 +111,7 @@ def fee_outcome(balances, *, fee: float, threshold: float, leave_per_dollar: flo
 
     References
     ----------
-    The Citibank Shanghai case (MBA chapter on CRM, seed 003, item D45): US$6 a
+    The Citibank Shanghai case (MBA chapter on CRM, item D45): US$6 a
     month below US$5,000 of deposits. The elasticity is an assumption.
 
     Examples

@@ -137,7 +137,7 @@ def _duckdb(task, path):
     t0 = time.perf_counter()
     con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{path}')")
     load = time.perf_counter() - t0
-    return load, lambda: con.execute(_SQL[task]).to_arrow_table()
+    return load, lambda: con.sql(_SQL[task]).to_arrow_table()
 
 
 def _polars(task, path):

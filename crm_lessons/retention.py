@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.special import betaln, hyp2f1
 from scipy.stats import chi2, norm
 
+from crm_lessons._grouping import customer_codes
 from crm_lessons.models import LikelihoodModel, fit_mle
 from crm_lessons.tables import DURATIONS, TRANSACTIONS, Column
 from crm_lessons._validation import (
@@ -47,6 +48,8 @@ __all__ = [
 ]
 
 _PERIODS = {"M": "month", "W": "week", "Q": "quarter"}
+#: Largest customers x periods bit map of :func:`cohort_matrix` (above it: a sort).
+_BITMAP_CELLS = 400_000_000
 
 
 # --------------------------------------------------------------------------- cohorts
@@ -103,9 +106,10 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     Notes
     -----
     Each date becomes an integer period number and each customer an integer
-    code (``pd.factorize``); the first period per customer is a
-    ``np.minimum.at``; distinct (customer, age) pairs are marked in a bit map
-    and counted with ``np.bincount``. No Python loop runs over customers, so
+    code (compact integer ids as they are, others ``pd.factorize``); the first
+    period per customer is a ``np.minimum.at``; distinct (customer, age) pairs
+    are marked in a bit map (or, above 400 million cells, found by one value
+    sort of a single integer key) and counted with ``np.bincount``. No Python loop runs over customers, so
     ten million purchases take a few seconds.
 
     .. math:: r_{c,k} = \\frac{|\\{i \\in c: i \\text{ buys in period } c+k\\}|}{|c|}
@@ -126,8 +130,8 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     dates = log["date"]
 
     per = _period_codes(dates, period)
-    cust, _ = pd.factorize(log["customer_id"], sort=False)
-    n_cust = int(cust.max()) + 1
+    cust, ids = customer_codes(log["customer_id"])     # compact integer ids: no hashing
+    n_cust = len(ids)
     p0 = int(per.min())
     per = per - p0
     n_per = int(per.max()) + 1
@@ -135,12 +139,13 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     first = np.full(n_cust, n_per, dtype=np.int64)
     np.minimum.at(first, cust, per)
     age = per - first[cust]
-    if n_cust * n_per <= 400_000_000:
+    if n_cust * n_per <= _BITMAP_CELLS:
         seen = np.zeros(n_cust * n_per, dtype=bool)
         seen[cust.astype(np.int64) * n_per + age] = True
         key = np.flatnonzero(seen)
-    else:                                   # very many customers x periods: sort instead
-        key = np.unique(cust.astype(np.int64) * n_per + age)
+    else:                                   # very many customers x periods: one value sort instead
+        key = np.sort(cust.astype(np.int64) * n_per + age)  # a value sort (SIMD), no hash table
+        key = key[np.concatenate(([True], key[1:] != key[:-1]))]
     c_of_key = first[key // n_per]
     counts = np.bincount(c_of_key * n_per + key % n_per, minlength=n_per * n_per)
     counts = counts.reshape(n_per, n_per).astype(float)

@@ -40,6 +40,7 @@ from crm_lessons._segmentation_tables import (
     LOYALTY_QUADRANTS, PYRAMID_TIERS_ZH, RESTAURANT_PRIVILEGES, RESTAURANT_RULES, RFM_CLASSES,
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
+from crm_lessons._grouping import customer_codes, periods_per_customer
 from crm_lessons.tables import TRANSACTIONS, Column
 from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import (
@@ -123,6 +124,15 @@ def rank_scores(values, *, n_bins: int = 5, higher_is_better: bool = True) -> pd
     x = s.astype(float) if higher_is_better else -s.astype(float)
     worse = x.rank(method="min") - 1
     return (1 + np.floor(n_bins * worse / len(x))).astype(int)
+
+
+def _rank_scores(x: np.ndarray, n_bins: int, higher_is_better: bool = True) -> np.ndarray:
+    """:func:`rank_scores` on a float/int array: ``k`` (customers strictly worse) by a sort and a search."""
+    x = np.asarray(x, dtype=float)
+    if not higher_is_better:
+        x = -x
+    worse = np.searchsorted(np.sort(x), x, side="left")
+    return (1 + (n_bins * worse) // len(x)).astype(int)
 
 
 def _to_five(score: pd.Series, n_bins: int) -> pd.Series:
@@ -232,39 +242,53 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     [2, 1, 3]
     """
     check_number(n_bins, "n_bins", min_value=2, max_value=9, integer=True)
-    days = None if recency_days is None else np.asarray(recency_days, dtype=float)
-    if days is not None and (days.shape != (n_bins - 1,) or not np.all(np.diff(days) > 0) or days[0] < 0):
+    days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
+    if days_ is not None and (days_.shape != (n_bins - 1,) or not np.all(np.diff(days_) > 0) or days_[0] < 0):
         raise CRMInputError(
             f"argument `recency_days`: must be {n_bins - 1} increasing numbers of days >= 0 (one fewer than "
             f"n_bins); found {list(np.ravel(recency_days))!r}. Pass e.g. recency_days={[30, 90, 180, 365][:n_bins - 1]}."
         )
-    log = _log(transactions, "transactions", customer_col, date_col, amount_col, as_of=as_of)
+    log = TRANSACTIONS.read(transactions, arg="transactions", as_of=as_of, customer_col=customer_col,
+                            date_col=date_col, amount_col=amount_col)
     day = as_of_date(log)
-    daily = log.groupby(["customer_id", "date"], sort=True)["amount"].sum().reset_index()
-    g = daily.groupby("customer_id", sort=True)
+    codes, ids = customer_codes(log["customer_id"])
+    days = log["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids))
+    index = pd.Index(ids[g["code"]] if len(g["code"]) < len(ids) else ids, name="customer_id")
     out = pd.DataFrame({
-        "recency": (day - g["date"].max()).dt.days.astype(int),
-        "frequency": g.size().astype(int),
-        "monetary": g["amount"].sum(),
-    })
-    out.index.name = "customer_id"
-    out["r_score"] = (rank_scores(out["recency"], n_bins=n_bins, higher_is_better=False) if days is None
-                      else pd.Series(n_bins - np.searchsorted(days, out["recency"], side="left"), index=out.index))
-    out["f_score"] = rank_scores(out["frequency"], n_bins=n_bins)
-    out["m_score"] = rank_scores(out["monetary"], n_bins=n_bins)
-    out["rfm_score"] = (out["r_score"].astype(str) + out["f_score"].astype(str)
-                        + out["m_score"].astype(str))
-    r5, f5 = _to_five(out["r_score"], n_bins), _to_five(out["f_score"], n_bins)
+        "recency": (int(np.datetime64(day.normalize(), "D").astype(np.int64)) - g["last"]).astype(int),
+        "frequency": g["n_periods"].astype(int),
+        "monetary": g["total"],
+    }, index=index)
+    out["r_score"] = (_rank_scores(out["recency"].to_numpy(), n_bins, higher_is_better=False) if days_ is None
+                      else n_bins - np.searchsorted(days_, out["recency"].to_numpy(), side="left"))
+    out["f_score"] = _rank_scores(out["frequency"].to_numpy(), n_bins)
+    # ties in spend judged to a millionth of the currency unit: the order in which purchases are
+    # added up must not break a tie between two customers who spent the same
+    out["m_score"] = _rank_scores(np.round(out["monetary"].to_numpy(), 6), n_bins)
+    r, f, m = (out[c].to_numpy() for c in ("r_score", "f_score", "m_score"))
+    labels = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
+    text = pd.Series(["1"]).astype(str).dtype              # object on pandas 2, str on pandas 3
+    code = labels[r * 100 + f * 10 + m]
+    out["rfm_score"] = code if text == object else pd.Series(code, index=out.index).astype(text)
+    # the R x F segment and the eight classes: look-up tables over the few score combinations
     seg = RFM_SEGMENTS
-    idx = _first_match(seg, [r5.between(a, b) & f5.between(c, d)
-                             for a, b, c, d in seg[["r_min", "r_max", "f_min", "f_max"]].itertuples(index=False)])
-    out["segment"] = pd.Categorical(seg["segment"].to_numpy()[idx], categories=seg["segment"])
+    grid = pd.Series(np.arange(1, n_bins + 1))
+    g5 = _to_five(grid, n_bins).to_numpy()
+    rr, ff = np.meshgrid(g5, g5, indexing="ij")
+    rr, ff = pd.Series(rr.ravel()), pd.Series(ff.ravel())
+    seg_lut = _first_match(seg, [rr.between(a, b) & ff.between(c, d)
+                                 for a, b, c, d in seg[["r_min", "r_max", "f_min", "f_max"]].itertuples(index=False)])
+    idx = seg_lut[(r - 1) * n_bins + (f - 1)] % len(seg)
+    out["segment"] = pd.Categorical.from_codes(idx, categories=seg["segment"])
     out["segment_zh"] = seg["segment_zh"].to_numpy()[idx]
-    highs = [out[c] > out[c].mean() for c in ("r_score", "f_score", "m_score")]
+    highs = [out[c].to_numpy() > out[c].mean() for c in ("r_score", "f_score", "m_score")]
     cls = RFM_CLASSES
-    idx = _first_match(cls, [(highs[0] == r) & (highs[1] == f) & (highs[2] == m)
-                             for r, f, m in cls[["r_high", "f_high", "m_high"]].itertuples(index=False)])
-    out["rfm_class"] = pd.Categorical(cls["rfm_class"].to_numpy()[idx], categories=cls["rfm_class"])
+    hh = pd.DataFrame([(a, b, c) for a in (False, True) for b in (False, True) for c in (False, True)])
+    cls_lut = _first_match(cls, [(hh[0] == r_) & (hh[1] == f_) & (hh[2] == m_)
+                                 for r_, f_, m_ in cls[["r_high", "f_high", "m_high"]].itertuples(index=False)])
+    idx = cls_lut[highs[0] * 4 + highs[1] * 2 + highs[2]] % len(cls)
+    out["rfm_class"] = pd.Categorical.from_codes(idx, categories=cls["rfm_class"])
     out["rfm_class_zh"] = cls["rfm_class_zh"].to_numpy()[idx]
     return out
 

@@ -210,3 +210,8 @@ def _run_recorded(code: str, params: dict, keep_figures: bool) -> LessonRun:
         plt.show, widgets.interact = old_show, old_interact
         plt.close("all")
     return run
+
+
+def forget_recorded_runs() -> None:
+    """Drop the cached runs of :func:`run_lesson_recorded` (their figures hold memory)."""
+    _run_recorded_cached.cache_clear()

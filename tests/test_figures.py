@@ -20,7 +20,7 @@ from matplotlib.patches import Rectangle
 
 from crm_lessons import widgets
 from crm_lessons.course import find_lessons
-from lesson_exec import run_lesson_recorded
+from lesson_exec import forget_recorded_runs, run_lesson_recorded
 
 CODES = [lesson.path.name[:5] for lesson in find_lessons()]
 CODE_NAME = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[A-Z][a-z]+(?:[A-Z][a-z]+)+Model\b")
@@ -130,7 +130,10 @@ def _figures_of(code):
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_lesson_figures_keep_the_rules(code, capsys):
+def test_lesson_figures_keep_the_rules_and_explore_runs_at_the_ends_of_every_control(code, capsys):
+    """One in-process run per lesson: its figures keep the rules, and the Explore callback gives a result
+    or a sentence (no traceback) with each control at each end of its range, the others at their initial
+    values (LESSON-CHECKLIST: Figures, Explore)."""
     problems = []
     try:
         for where, fig in _figures_of(code):
@@ -139,6 +142,18 @@ def test_lesson_figures_keep_the_rules(code, capsys):
         plt.close("all")
     capsys.readouterr()
     assert not problems, f"lesson {code}:\n" + "\n".join(problems)
+    run = run_lesson_recorded(code, keep_figures=True)  # the same run (cached)
+    assert run.explore, f"lesson {code} has no Explore widget"
+    for func, controls in run.explore:
+        for setting in widgets.positions(**controls):
+            try:
+                func(**setting)
+            except Exception as exc:  # pragma: no cover - the message is the point
+                pytest.fail(f"lesson {code}: Explore raised {exc!r} at {setting}")
+            finally:
+                plt.close("all")
+        assert "Traceback" not in capsys.readouterr().out
+    forget_recorded_runs()  # the figures of one lesson are not kept for the next
 
 
 # ----------------------------------------------------------------- the rules themselves

@@ -99,7 +99,20 @@ def test_lesson_parameters_and_glue(lesson):
             assert not any(o.get("output_type") == "error" for o in c.get("outputs", []))
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
+#: papermill reruns the first lesson of every chapter in a real kernel with other parameters (the
+#: injected-parameters path, widgets left closed when unattended); every lesson is also rerun in-process
+#: with several seeds and sizes by its claims test (tests/test_claims*.py), which keeps CI under 20 minutes.
+RERUN = [lesson for lesson in LESSONS if lesson.number == 1]
+
+
+def test_every_lesson_has_a_claims_test_that_reruns_it():
+    text = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_claims*.py"))
+    missing = [lesson.code for lesson in LESSONS
+               if not re.search(rf"['\"]0?{lesson.chapter}\.0?{lesson.number}\b|{lesson.path.stem[:5]}", text)]
+    assert not missing, f"lessons without a claims test: {missing}"
+
+
+@pytest.mark.parametrize("lesson", RERUN, ids=[lesson.path.stem for lesson in RERUN])
 def test_lesson_reruns_with_other_parameters(lesson, tmp_path):
     import papermill as pm
 

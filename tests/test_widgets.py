@@ -4,16 +4,11 @@ import subprocess
 import sys
 
 import ipywidgets
-import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
 from crm_lessons import widgets
-from crm_lessons.course import find_lessons
-from lesson_exec import run_lesson_recorded
 
-LESSONS = find_lessons()
-CODES = [lesson.path.name[:5] for lesson in LESSONS]
 
 
 def test_interact_builds_real_controls_calls_the_function_and_returns_none(monkeypatch):
@@ -90,18 +85,5 @@ def test_control_describes_its_initial_value_and_ends():
     assert widgets.SelectionSlider(options=["x"], value="x").build().value == "x"
 
 
-@pytest.mark.parametrize("code", CODES)
-def test_every_explore_callback_runs_at_the_ends_of_every_control(code, capsys):
-    """Each control at each end of its range, the others at their initial values: no traceback."""
-    run = run_lesson_recorded(code)
-    assert run.explore, f"lesson {code} has no Explore widget"
-    for func, controls in run.explore:
-        for setting in widgets.positions(**controls):
-            try:
-                func(**setting)
-            except Exception as exc:  # pragma: no cover - the message is the point
-                pytest.fail(f"lesson {code}: Explore raised {exc!r} at {setting}")
-            finally:
-                plt.close("all")
-        text = capsys.readouterr().out
-        assert "Traceback" not in text
+# The Explore callback of every lesson at the ends of every control is tested in tests/test_figures.py, on
+# the same in-process run of the lesson as its figure rules (one run per lesson).

@@ -12,7 +12,7 @@
 * :func:`monthly_dashboard` -- the monthly operations dashboard: retention,
   repurchase, referral, CSAT and NPS with intervals;
 * :func:`dashboard_signals` -- which of this month's metrics moved beyond the
-  noise of the months before.
+  noise of the months before; :func:`plot_dashboard` draws the four charts.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from crm_lessons.segmentation import tier_by_rules
 from crm_lessons.tables import TRANSACTIONS
 
 __all__ = ["CUSTOMER_TYPES", "class_changes", "control_limits", "customer_measures", "customer_type_rules",
-           "dashboard_signals", "monthly_dashboard", "monthly_rates"]
+           "dashboard_signals", "monthly_dashboard", "monthly_rates", "plot_dashboard"]
 
 
 def monthly_rates(transactions: pd.DataFrame, *, customer_col: str = "customer_id", date_col: str = "date",
@@ -460,3 +460,75 @@ def dashboard_signals(dashboard: pd.DataFrame, *, month=None, baseline: int = 12
     out["signal"] = np.where(out["value"] > out["upper"], "above", np.where(out["value"] < out["lower"], "below", ""))
     out.index.name = "metric"
     return out
+
+
+_PANELS = (("retention", "retained", "prev_active", "Retention (share of last month's buyers back)", 100),
+           ("repurchase", "repeat", "active", "Repurchase (share of buyers who bought before)", 100),
+           ("csat", "satisfied", "respondents", "CSAT (share rating 6-7 of 7)", 100),
+           ("nps", None, "respondents", "NPS (promoters minus detractors)", 1))
+
+
+def plot_dashboard(dashboard: pd.DataFrame, *, baseline: int = 12, sigma: float = 3.0, axes=None):
+    """Four dashboard charts with the control limits of the last month's baseline (经营看板图).
+
+    Parameters
+    ----------
+    dashboard : DataFrame
+        Output of :func:`monthly_dashboard` with a survey (CSAT and NPS).
+    baseline, sigma
+        As :func:`dashboard_signals`: the shaded band is the centre line of the
+        ``baseline`` months before the last month ± ``sigma`` standard errors
+        at each month's base.
+    axes : array of 4 Axes, optional
+        Where to draw; default a new 2 × 2 figure.
+
+    Returns
+    -------
+    array of Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> d = pd.DataFrame({"retained": [60, 58, 61, 40], "prev_active": [100] * 4, "retention": [.6, .58, .61, .4],
+    ...                   "repeat": [70, 72, 71, 70], "active": [100] * 4, "repurchase": [.7, .72, .71, .7],
+    ...                   "satisfied": [30, 31, 29, 15], "respondents": [100] * 4, "csat": [.3, .31, .29, .15],
+    ...                   "csat_low": [.2] * 4, "csat_high": [.4] * 4, "nps": [5.0, 6.0, 4.0, -20.0],
+    ...                   "nps_low": [-5.0, -4.0, -6.0, -30.0], "nps_high": [15.0, 16.0, 14.0, -10.0], "promoters": [.3] * 4,
+    ...                   "detractors": [.25] * 4}, index=pd.period_range("2024-01", periods=4, freq="M"))
+    >>> len(plot_dashboard(d, baseline=3))
+    4
+    """
+    check_dataframe(dashboard, arg="dashboard", min_rows=2)
+    require_columns(dashboard, ["retention", "repurchase", "csat", "nps", "respondents", "promoters", "detractors"],
+                    arg="dashboard")
+    if axes is None:
+        import matplotlib.pyplot as plt
+        _, axes = plt.subplots(2, 2, figsize=(12, 7), sharex=True)
+    axes = np.asarray(axes).ravel()
+    last = dashboard.index[-1]
+    base = dashboard.iloc[max(0, len(dashboard) - 1 - int(baseline)):-1]
+    x = dashboard.index.to_timestamp()
+    for ax, (metric, k, n, title, scale) in zip(axes, _PANELS):
+        size = dashboard[n].astype(float)
+        if k is None:
+            w = base["respondents"]
+            pp, pn = (base["promoters"] * w).sum() / w.sum(), (base["detractors"] * w).sum() / w.sum()
+            centre, se = 100 * (pp - pn), 100 * np.sqrt((pp + pn - (pp - pn) ** 2) / size)
+        else:
+            p = base[k].sum() / base[n].sum()
+            centre, se = p * scale, scale * np.sqrt(p * (1 - p) / size.where(size > 0))
+        y = dashboard[metric] * scale
+        ax.fill_between(x, centre - sigma * se, centre + sigma * se, color="#cccccc", alpha=0.6,
+                        label=f"control limits (±{sigma:g} SE around the {len(base)}-month centre)")
+        ax.axhline(centre, color="grey", lw=0.8)
+        if f"{metric}_low" in dashboard:
+            lo, hi = dashboard[f"{metric}_low"] * scale, dashboard[f"{metric}_high"] * scale
+            ax.errorbar(x, y, yerr=[(y - lo).clip(lower=0), (hi - y).clip(lower=0)], fmt="o-", ms=3, color="#1f77b4", ecolor="#9ecae1",
+                        label="month's value with 95% interval")
+        else:
+            ax.plot(x, y, "o-", ms=3, color="#1f77b4", label="month's value")
+        ax.plot(x[-1:], y.iloc[-1:], "o", ms=8, mfc="none", mec="#d62728", label=f"this month ({last})")
+        ax.set(title=title, ylabel="points" if scale == 1 else "%")
+    axes[0].legend(fontsize="small", loc="lower left")
+    return axes

@@ -499,6 +499,8 @@ def plot_dashboard(dashboard: pd.DataFrame, *, baseline: int = 12, sigma: float 
     >>> len(plot_dashboard(d, baseline=3))
     4
     """
+    import matplotlib.dates as mdates
+
     check_dataframe(dashboard, arg="dashboard", min_rows=2)
     require_columns(dashboard, ["retention", "repurchase", "csat", "nps", "respondents", "promoters", "detractors"],
                     arg="dashboard")
@@ -530,5 +532,7 @@ def plot_dashboard(dashboard: pd.DataFrame, *, baseline: int = 12, sigma: float 
             ax.plot(x, y, "o-", ms=3, color="#1f77b4", label="month's value")
         ax.plot(x[-1:], y.iloc[-1:], "o", ms=8, mfc="none", mec="#d62728", label=f"this month ({last})")
         ax.set(title=title, ylabel="points" if scale == 1 else "%")
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 7)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     axes[0].legend(fontsize="small", loc="lower left")
     return axes

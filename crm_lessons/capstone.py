@@ -171,8 +171,8 @@ def assignment_data(seed: int) -> pd.DataFrame:
     return tx.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
 
 
-def run_reports(data: pd.DataFrame, *, as_of, margin: float = 0.30, customer_col: str = "customer_id",
-                date_col: str = "date", amount_col: str = "amount") -> dict:
+def run_reports(data: pd.DataFrame, *, as_of, margin: float = 0.30, currency: str = "¥",
+                customer_col: str = "customer_id", date_col: str = "date", amount_col: str = "amount") -> dict:
     """Run the capstone's reports in this process on a transaction log (运行报告).
 
     Parameters
@@ -184,6 +184,8 @@ def run_reports(data: pd.DataFrame, *, as_of, margin: float = 0.30, customer_col
         ``--as-of`` does.
     margin : float, default 0.30
         Gross margin for CLV (the customer-value report's ``margin``).
+    currency : str, default "¥"
+        Currency sign in the reports' text (CDNOW's amounts are US dollars: ``"$"``).
     customer_col, date_col, amount_col : str
         Column names.
 
@@ -206,8 +208,8 @@ def run_reports(data: pd.DataFrame, *, as_of, margin: float = 0.30, customer_col
     check_number(margin, "margin", min_value=0, max_value=1)
     log = TRANSACTIONS.read(data, arg="data", customer_col=customer_col, date_col=date_col, amount_col=amount_col)
     log = log[log["date"] <= day].reset_index(drop=True)
-    return {"customer-value": customer_value.build(log, as_of=day, margin=margin),
-            "retention-churn": retention_churn.build(log, as_of=day),
+    return {"customer-value": customer_value.build(log, as_of=day, margin=margin, currency=currency),
+            "retention-churn": retention_churn.build(log, as_of=day, currency=currency),
             "dashboard": monthly_dashboard(log)}
 
 

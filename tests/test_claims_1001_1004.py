@@ -74,3 +74,40 @@ def test_101_cdnow_is_not_stable(ns101):
 
 def test_101_widget_ends_run():
     assert run_widget_ends("10.01-Customer-Operations", seed=7, n_customers=600) == 8
+
+
+# --------------------------------------------------------------------------- 10.4
+RUNS_104 = [dict(seed=42, n_customers=2500), dict(seed=7, n_customers=800), dict(seed=1, n_customers=4000)]
+
+
+@pytest.fixture(scope="module", params=RUNS_104, ids=lambda p: f"seed{p['seed']}-n{p['n_customers']}")
+def ns104(request):
+    return run_lesson("10.04-Capstone", **request.param)
+
+
+def test_104_report_agrees_with_hand_counts(ns104):
+    cv, by_hand = ns104["cv"], ns104["by_hand"]
+    assert ns104["n_report"] == by_hand["customers"] == ns104["n_customers"] - (
+        ns104["n_customers"] - ns104["tx"]["customer_id"].nunique())
+    assert np.isclose(cv.figures["revenue"]["value"], by_hand["revenue ($)"], atol=0.01)
+    assert by_hand["last day"] <= __import__("datetime").date(1998, 3, 31)
+
+
+def test_104_cdnow_facts(ns104):
+    dash, key = ns104["dash"], ns104["key"]
+    after = dash.loc["1997-04":]
+    assert (after["repurchase"] > 0.95).all()                       # "almost every buyer is a repeat buyer"
+    assert key["top20_share"] > 0.5 and key["equity"] > 0
+    assert 0 < key["repeat_2nd"] < 0.5
+
+
+def test_104_variants_differ():
+    from crm_lessons import capstone
+
+    a = {s: capstone.assignment(s) for s in range(20)}
+    assert {v["dataset"] for v in a.values()} == {"cdnow", "simulated retailer"}
+    assert len({v["as_of"] for v in a.values()}) > 3 and len({v["margin"] for v in a.values()}) > 3
+
+
+def test_104_widget_ends_run():
+    assert run_widget_ends("10.04-Capstone", seed=7, n_customers=800) == 4

@@ -14,7 +14,7 @@ def test_rubric_totals_and_sections():
     assert r["points"].sum() == 20 and r.loc[r["kind"] == "auto", "points"].sum() == 12
     assert set(r["section"]) <= set(capstone.SECTIONS["section"])
     text = capstone.rubric_markdown()
-    assert text.count("\n| ") == len(r) + 1                           # header separator + one row per item
+    assert text.count("\n| ") == len(r)                               # one row per item after the header
     assert "**Total: 20 points** (12 auto-graded, 8 marked by hand)." in text
 
 

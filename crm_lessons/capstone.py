@@ -227,7 +227,8 @@ def key_numbers(reports: dict) -> pd.Series:
         ``top20_share``, ``equity``, ``repeat_2nd`` (share of customers buying
         again in their second month), ``churn_risk_customers`` (length of the
         churn-risk list), ``retention_last`` and ``repurchase_last`` (the last
-        month of the dashboard).
+        month of the dashboard). NaN where a report cannot estimate a figure
+        (e.g. CLV on a few months of data).
 
     Examples
     --------
@@ -236,9 +237,14 @@ def key_numbers(reports: dict) -> pd.Series:
     True
     """
     cv, rc, dash = reports["customer-value"], reports["retention-churn"], reports["dashboard"]
-    return pd.Series({"top20_share": float(cv.figures["top20"]["value"]),
-                      "equity": float(cv.figures["equity"]["value"]),
-                      "repeat_2nd": float(rc.figures["repeat_2nd"]["value"]),
+
+    def value(result, key):          # NaN where the report says a figure is not estimable
+        v = result.figures.get(key, {}).get("value")
+        return np.nan if v is None else float(v)
+
+    return pd.Series({"top20_share": value(cv, "top20"),
+                      "equity": value(cv, "equity"),
+                      "repeat_2nd": value(rc, "repeat_2nd"),
                       "churn_risk_customers": float(len(rc.tables["churn-risk list"])),
                       "retention_last": float(dash["retention"].iloc[-1]),
                       "repurchase_last": float(dash["repurchase"].iloc[-1])})

@@ -36,6 +36,7 @@ def test_every_graded_answer_varies_across_students(stem):
     for sid in STUDENTS:
         ns = run_exercise_answers(stem, sid)
         for name in answers:
+            assert ns[name] == ns[name], f"{stem}: {name} is NaN for {sid}"      # every variant gives an answer
             answers[name].add(round(float(ns[name]), 6))
     constant = [name for name, values in answers.items() if len(values) < 2]
     assert not constant, f"{stem}: the same answer for all 50 students: {constant}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import check_date, check_number, check_seed
+from crm_lessons._validation import check_dataframe, check_date, check_number, check_seed, require_columns
 from crm_lessons.operations import monthly_dashboard
 from crm_lessons.tables import TRANSACTIONS
 
@@ -72,12 +72,18 @@ def rubric_markdown(rubric: pd.DataFrame | None = None) -> str:
     str
         A markdown table, one row per item, and a line with the total points.
 
+    Raises
+    ------
+    CRMInputError
+        If ``rubric`` is not a table with those columns.
+
     Examples
     --------
     >>> print(rubric_markdown().splitlines()[-1])
     **Total: 20 points** (12 auto-graded, 8 marked by hand).
     """
-    r = RUBRIC if rubric is None else rubric
+    r = RUBRIC if rubric is None else check_dataframe(rubric, arg="rubric")
+    require_columns(r, ["item", "section", "kind", "points", "criterion"], arg="rubric")
     lines = ["| item | section | graded | points | criterion |", "|---|---|---|---:|---|"]
     titles = SECTIONS.set_index("section")["title"]
     for row in r.itertuples(index=False):

@@ -20,10 +20,12 @@ from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import CRMInputError, check_number, require_columns, show_value
 
 __all__ = [
+    "CURVE_PATTERNS",
     "CUSTOMER_STAGES",
     "STAGES",
     "assign_stages",
     "customer_lifecycle",
+    "exit_patterns",
     "monthly_activity",
     "plot_lifecycle_curves",
     "plot_stage_summary",
@@ -40,6 +42,14 @@ STAGES = pd.DataFrame({
         "otherwise",
         "level < decline_level, or growth <= -growth_threshold",
     ],
+})
+
+#: Lifecycle-curve patterns (客户生命曲线的模式) of an ended relationship, by the stage in which it ended
+#: (see :func:`exit_patterns`). The names are textbook material; the course gives the heading only.
+CURVE_PATTERNS = pd.DataFrame({
+    "exit_stage": ["exploration", "formation", "stability", "decline"],
+    "pattern": ["early termination", "termination in formation", "early exit from stability", "long-lasting"],
+    "pattern_zh": ["早期流产型", "中途夭折型", "提前退出型", "长久保持型"],
 })
 
 #: The stages of the customer lifecycle (客户生命周期).
@@ -190,6 +200,82 @@ def assign_stages(data: pd.DataFrame, *, customer_col: str = "customer_id", date
                         "level": level, "growth": growth}, index=act.index)
     out["stage"] = pd.Categorical(stage, categories=STAGES["stage"], ordered=True)
     out["stage_zh"] = out["stage"].map(dict(zip(STAGES["stage"], STAGES["stage_zh"]))).astype(str)
+    return out
+
+
+def exit_patterns(data: pd.DataFrame, as_of, *, lapse_days: int = 180, customer_col: str = "customer_id",
+                  date_col: str = "date", amount_col: str = "amount", freq: str = "M",
+                  exploration_periods: int = 3, window: int = 6, growth_threshold: float = 0.3,
+                  decline_level: float = 0.7) -> pd.DataFrame:
+    """Curve pattern of each ended relationship: the stage it was in at its last purchase.
+
+    A relationship has ended (流失) when its last purchase lies ``lapse_days`` or
+    more days before ``as_of`` (the rule of
+    :func:`crm_lessons.relationships.classify_customers`). Its exit stage is
+    the stage :func:`assign_stages` gives it as of the end of the period of
+    its last purchase, that is, the stage it had reached when it stopped buying.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Transaction log: ``customer_col``, ``date_col``, ``amount_col``.
+    as_of : date-like
+        Date at which relationships are judged ended; later purchases are ignored.
+    lapse_days : int, default 180
+        Days without a purchase after which a relationship has ended.
+    freq, exploration_periods, window, growth_threshold, decline_level
+        The stage rule, as in :func:`assign_stages`.
+
+    Returns
+    -------
+    DataFrame
+        One row per ended relationship, indexed by customer: ``last_purchase``,
+        ``tenure`` (periods from the first to the last purchase, both counted),
+        ``exit_stage``, ``pattern`` (ordered categorical) and ``pattern_zh``.
+
+    Notes
+    -----
+    Exit stage :math:`\\to` pattern (:data:`CURVE_PATTERNS`): exploration
+    :math:`\\to` early termination (早期流产型), formation :math:`\\to`
+    termination in formation (中途夭折型), stability :math:`\\to` early exit
+    from stability (提前退出型), decline :math:`\\to` long-lasting (长久保持型:
+    the full curve, which ends only after a decline). The four pattern names
+    are textbook material (e.g. 苏朝晖, 《客户关系管理》); the rule that assigns
+    them by exit stage is this module's.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 2, 2, 2, 2, 3],
+    ...                    "date": pd.to_datetime(["2024-01-10", "2024-01-10", "2024-02-10", "2024-03-10",
+    ...                                            "2024-04-10", "2024-12-01"]),
+    ...                    "amount": [10.0, 20.0, 20.0, 20.0, 20.0, 5.0]})
+    >>> out = exit_patterns(tx, "2024-12-31", window=2, exploration_periods=1)
+    >>> out[["tenure", "exit_stage", "pattern_zh"]].astype(str).values.tolist()
+    [['1', 'exploration', '早期流产型'], ['4', 'stability', '提前退出型']]
+    """
+    check_number(lapse_days, "lapse_days", min_value=1, integer=True)
+    tx = _log(data, customer_col, date_col, amount_col, as_of=as_of)
+    end = as_of_date(tx)
+    last = tx.groupby("customer_id")["date"].max()
+    ended = last[(end - last).dt.days >= lapse_days]
+    rule = dict(freq=freq, exploration_periods=exploration_periods, window=window,
+                growth_threshold=growth_threshold, decline_level=decline_level)
+    try:
+        periods = ended.dt.to_period(freq)
+    except (ValueError, TypeError) as exc:
+        raise CRMInputError(f"argument `freq`: must be a pandas period alias; found {freq!r}. "
+                            "Pass e.g. freq='M' or 'Q'.") from exc
+    parts = [assign_stages(tx[tx["customer_id"].isin(ids).to_numpy()], as_of=period.end_time.normalize(), **rule)
+             for period, ids in ended.groupby(periods).groups.items()]
+    out = pd.DataFrame({"last_purchase": ended}).rename_axis(customer_col)
+    stages = pd.concat(parts) if parts else pd.DataFrame({"tenure": [], "stage": []}, dtype=object)
+    out["tenure"] = stages["tenure"].reindex(ended.index).to_numpy().astype(int)
+    exit_stage = stages["stage"].astype(str).reindex(ended.index).to_numpy()
+    out["exit_stage"] = pd.Categorical(exit_stage, categories=STAGES["stage"], ordered=True)
+    names = CURVE_PATTERNS.set_index("exit_stage")
+    out["pattern"] = pd.Categorical(out["exit_stage"].map(names["pattern"]).astype(str),
+                                    categories=CURVE_PATTERNS["pattern"], ordered=True)
+    out["pattern_zh"] = out["exit_stage"].map(names["pattern_zh"]).astype(str)
     return out
 
 

@@ -107,6 +107,15 @@ def test_02_01_claims(p):
     neighbours = (assigned[wrong].map(rank) - truth[wrong].map(rank)).abs() == 1
     assert neighbours.mean() > 0.8, "the errors lie mostly between neighbouring stages"
     assert 0.75 < (~wrong).mean() < 0.9, "right for about four customers in five"
+    # curve patterns of the ended CDNOW relationships (seed item A43)
+    ended, cd_stages, cdnow = r["ended"], r["cd_stages"], r["cdnow"]
+    assert len(ended) == (r["cd_status"] == "lost").sum() > 0, "the ended relationships are the 'lost' column"
+    assert (cd_stages.loc[ended.index, "stage"] == "decline").mean() > 0.9, "as of June 1998 almost all are in decline"
+    assert cdnow["date"].dt.to_period("M").nunique() == 18, "CDNOW covers 18 months"
+    assert ended.loc[ended["exit_stage"] == "decline", "tenure"].max() <= 15, "long-lasting means a year or so at most"
+    months = cdnow.assign(m=cdnow["date"].dt.to_period("M")).groupby("customer_id")["m"].nunique()
+    assert (months[ended.index[ended["exit_stage"] == "decline"]] == 2).any(), "decline holds two-month buyers"
+    assert r["patterns"]["customers"].sum() == len(ended)
 
 
 @params()

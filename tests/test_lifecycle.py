@@ -137,3 +137,33 @@ def test_a_first_purchase_of_amount_zero_starts_the_relationship():
                        "amount": [0.0, 7.0]})
     assert monthly_activity(tx).loc[1].tolist() == [0.0, 0.0, 7.0]
     assert assign_stages(tx, exploration_periods=2).loc[1, "tenure"] == 3
+
+
+def test_exit_patterns_by_hand():
+    """Seed item A43: ended relationships classified by the stage at their last purchase.
+
+    Hand calculation, window 2, exploration 1 period, rolling means over 2 months with min_periods 1:
+    c1 one month -> tenure 1 <= 1: exploration -> early termination (早期流产型).
+    c2 10, 10, 30, 30 -> recent 30, earlier 10, peak 30: level 1, growth 20/30 = 0.67 >= 0.3: formation.
+    c3 20 x 6 -> recent = earlier = peak = 20: level 1, growth 0: stability (as of December it would be decline).
+    c4 40, 40, 40, 10 -> recent 25, earlier 40, peak 40: level 0.625 < 0.7: decline -> long-lasting.
+    c5 bought in December: not ended (fewer than 180 days before 2024-12-31).
+    """
+    from crm_lessons.lifecycle import exit_patterns
+    tx = pd.concat([_monthly(1, [10.0], start="2024-01"), _monthly(2, [10.0, 10, 30, 30], start="2024-01"),
+                    _monthly(3, [20.0] * 6, start="2024-01"), _monthly(4, [40.0, 40, 40, 10], start="2024-01"),
+                    _monthly(5, [10.0, 10], start="2024-11")], ignore_index=True)
+    out = exit_patterns(tx, "2024-12-31", window=2, exploration_periods=1)
+    assert out.index.tolist() == [1, 2, 3, 4]
+    assert out["tenure"].tolist() == [1, 4, 6, 4]
+    assert out["exit_stage"].astype(str).tolist() == ["exploration", "formation", "stability", "decline"]
+    assert out["pattern_zh"].tolist() == ["早期流产型", "中途夭折型", "提前退出型", "长久保持型"]
+    assert out["last_purchase"].tolist() == list(pd.to_datetime(["2024-01-10", "2024-04-10", "2024-06-10",
+                                                                  "2024-04-10"]))
+    # as of the end the stage rule sees c3 in decline: the exit stage is not today's stage
+    assert str(assign_stages(tx, as_of="2024-12-31", window=2, exploration_periods=1).loc[3, "stage"]) == "decline"
+    # a shorter lapse window ends c5 too; a longer one ends nobody
+    assert 5 in exit_patterns(tx, "2024-12-31", lapse_days=10).index
+    assert exit_patterns(tx, "2024-12-31", lapse_days=400).empty
+    with pytest.raises(CRMInputError, match="lapse_days"):
+        exit_patterns(tx, "2024-12-31", lapse_days=0)

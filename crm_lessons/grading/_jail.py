@@ -253,35 +253,51 @@ def _landlock(libc, read, write):
     os.close(ruleset)
 
 
-def _in_namespace(ns_inode) -> int:
-    count = 0
-    for name in os.listdir("/proc"):
+def _tree_size(root: int, proc: int) -> int:
+    """The number of processes in the tree under ``root`` (itself included), from ``stat`` in ``proc``.
+
+    ``proc`` is a directory descriptor of the /proc that shows ``root`` under its own number
+    (opened before the confined program mounts its namespace's /proc over it). A process's parent
+    is the fourth field of its ``stat`` line, after the command name in parentheses (which may hold
+    spaces or parentheses). Orphans of a PID namespace are adopted by its first process, which
+    stays in the tree.
+    """
+    children: dict[int, list[int]] = {}
+    for name in os.listdir(proc):
         if name.isdigit():
             try:
-                count += os.stat(f"/proc/{name}/ns/pid").st_ino == ns_inode
-            except OSError:
-                pass
+                fd = os.open(f"{name}/stat", os.O_RDONLY, dir_fd=proc)
+                try:
+                    ppid = int(os.read(fd, 4096).rsplit(b")", 1)[1].split()[1])
+                finally:
+                    os.close(fd)
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(name))
+    count, todo = 0, [root]
+    while todo:
+        count += 1
+        todo.extend(children.get(todo.pop(), ()))
     return count
 
 
-def _watch(pid, nproc, every=0.05) -> int:
-    """Wait for the confined program; kill its namespace if it runs more than ``nproc`` processes.
+def _watch(pid, nproc, proc, every=0.05) -> int:
+    """Wait for the confined program; kill it if its process tree holds more than ``nproc`` processes.
 
     RLIMIT_NPROC already stops a fork bomb, except for root (the kernel exempts
-    uid 0 from it): this count of the processes in the PID namespace holds for
-    everybody.
+    uid 0 from it): this count of the processes under the confined program holds
+    for everybody. (It walks the parent links in ``/proc``, which any user may read:
+    ``proc`` is a descriptor of the /proc opened before the fork: the confined program mounts its
+    own /proc over the shared path, where our numbers mean nothing. An earlier version looked the
+    child up by path and, when the child had already mounted its /proc, did not watch at all.)
     """
     import time
 
-    try:
-        ns_inode = os.stat(f"/proc/{pid}/ns/pid").st_ino if nproc else None
-    except OSError:
-        ns_inode = None
     while True:
-        done, code = os.waitpid(pid, os.WNOHANG if ns_inode else 0)
+        done, code = os.waitpid(pid, os.WNOHANG if nproc else 0)
         if done:
             return os.waitstatus_to_exitcode(code) & 0xFF
-        if _in_namespace(ns_inode) > nproc:
+        if _tree_size(pid, proc) > nproc + 1:  # the jail's own process above the program's
             os.kill(pid, signal.SIGKILL)
             print(f"crm-jail: more than {nproc} processes; all were stopped", file=sys.stderr, flush=True)
         time.sleep(every)
@@ -304,13 +320,15 @@ def main(argv=None) -> int:
         print(f"crm-jail: namespaces unavailable: {exc}", file=sys.stderr, flush=True)
         return 125
     alive_r, alive_w = os.pipe()  # EOF on alive_r: the parent is gone
+    proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)  # this /proc, before the child mounts its own
     pid = os.fork()
     if pid:  # stays outside, waits, passes on the exit status; SIGKILL here kills the namespace
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, lambda *_: os.kill(pid, signal.SIGKILL))
         os.close(alive_r)
-        return _watch(pid, spec.get("limits", {}).get("nproc"))
+        return _watch(pid, spec.get("limits", {}).get("nproc"), proc)
     try:
+        os.close(proc)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         os.close(alive_w)
         import select

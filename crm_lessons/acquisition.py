@@ -210,7 +210,7 @@ def step_sensitivity(steps: pd.DataFrame, *, change: float = 0.05, rate_col: str
     -------
     DataFrame
         One row per step, largest swing first: ``factor`` (step label), ``label``, ``low``, ``high``
-        (rates), ``cpa_low``, ``cpa_high`` (CPA at the low and high rate), ``swing`` = |cpa_low − cpa_high|
+        (rates), ``cpa_low``, ``cpa_high`` (CPA at the low and high rate), ``swing`` = ``abs(cpa_low - cpa_high)``
         and ``base_cpa``.
 
     Notes

@@ -577,6 +577,10 @@ def customer_360(con: sqlite3.Connection, customer_id: int | None = None, *, as_
                                                         "customer_id": customer_id})
     for col in ("frequency", "recency", "T", "monetary_value", "revenue", "profit", "weighted_open"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)   # NULL for a prospect -> NaN
+    text = pd.Series(["x"]).dtype  # pandas' dtype for text: object in 2.x, str in 3.x
+    for col in ("name", "kind", "region", "tier", "channel", "decision_maker"):
+        if out[col].isna().all():  # all NULL (one customer without a tier): the same dtype as with text
+            out[col] = out[col].astype(text)
     return out.set_index("customer_id")
 
 

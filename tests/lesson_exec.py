@@ -215,3 +215,35 @@ def _run_recorded(code: str, params: dict, keep_figures: bool) -> LessonRun:
 def forget_recorded_runs() -> None:
     """Drop the cached runs of :func:`run_lesson_recorded` (their figures hold memory)."""
     _run_recorded_cached.cache_clear()
+
+
+#: the student ids of the exercise variant tests (LESSON-CHECKLIST: a test over 50 student ids)
+STUDENT_IDS = [f"s{i:03d}" for i in range(50)]
+
+
+def graded_answers(stem: str, names, *, ids=STUDENT_IDS, checks: bool = True) -> dict:
+    """Run the instructor solution of exercise ``stem`` for every student id and collect the graded answers.
+
+    With ``checks`` the student's visible and hidden checks run too (the solution must pass each
+    student's own checks). Each answer must be finite; floats are rounded to 6 digits.
+    Returns ``{name: [value per student]}``.
+    """
+    import math
+
+    values = {name: [] for name in names}
+    for sid in ids:
+        ns = run_exercise(stem, sid, checks=checks)
+        for name in values:
+            v = ns[name]
+            if not isinstance(v, str):
+                v = float(v)
+                assert math.isfinite(v), f"{stem}, {sid}: {name} = {v}"
+                v = round(v, 6)
+            values[name].append(v)
+    return values
+
+
+def assert_answers_vary(stem: str, values: dict) -> None:
+    """Every graded answer takes more than one value over the students (never the demo's for all)."""
+    constant = {name: vs[0] for name, vs in values.items() if len(set(vs)) < 2}
+    assert not constant, f"{stem}: the same answer for all {len(next(iter(values.values())))} students: {constant}"

@@ -1,6 +1,6 @@
 """Exercises of chapters 4-9: the demo passes its own checks, and per-student variants are never degenerate.
 
-For 50 student ids the instructor solution runs on each student"s data with the checks (visible and hidden),
+For 50 student ids the instructor solution runs on each student's data with the checks (visible and hidden),
 and every graded answer must take more than one value (LESSON-CHECKLIST: Exercise).
 """
 
@@ -45,7 +45,7 @@ def test_demo_solution_passes_every_check(exercise):
 
 @pytest.mark.parametrize("exercise", sorted(ANSWERS))
 def test_variants_differ_between_students_and_are_not_degenerate(exercise):
-    values = graded_answers(exercise, ANSWERS[exercise])  # the solution also passes each student"s checks
+    values = graded_answers(exercise, ANSWERS[exercise])  # the solution also passes each student's checks
     assert_answers_vary(exercise, values)
     if exercise == "05.01":  # every quadrant of the matrix occurs among the students
         assert len(set(values["quadrant"])) == 4

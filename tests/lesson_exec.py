@@ -132,7 +132,11 @@ def widget_ends(ns: dict):
 
 def run_widget_ends(stem: str, **params) -> int:
     """Run the lesson, then call its Explore callback at every control's range ends; return the number of calls."""
-    ns = run_lesson(stem, **params)
+    return call_widget_ends(run_lesson(stem, **params))
+
+
+def call_widget_ends(ns: dict) -> int:
+    """Call the Explore callback of a lesson already run (``ns``) at every control's range ends; return the count."""
     calls = list(widget_ends(ns))
     for func, kwargs in calls:
         with contextlib.redirect_stdout(io.StringIO()):

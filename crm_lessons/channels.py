@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import CRMInputError, check_dataframe, check_number, require_columns
+from crm_lessons._validation import CRMInputError, check_choice, check_dataframe, check_number, require_columns
 from crm_lessons.tables import TICKETS, Column
 
 __all__ = ["CAR_CHANNEL_MAP", "CHANNEL_MAPS", "CHANNELS", "COMMUNICATION_STYLES", "TOUCHPOINTS",
@@ -170,8 +170,7 @@ def cost_matrix(contacts: pd.DataFrame, *, channel_col: str = "channel", step_co
     (12.0, 24.0)
     """
     t = CONTACTS.read(contacts, arg="contacts", channel_col=channel_col, step_col=step_col, cost_col=cost_col)
-    if stat not in ("mean", "sum", "count"):
-        raise CRMInputError(f"argument `stat`: must be 'mean', 'sum' or 'count'; found {stat!r}.")
+    check_choice(stat, "stat", ["mean", "sum", "count"])
     out = t.pivot_table(index="channel", columns="step", values="cost", aggfunc=stat, observed=True)
     out.index.name, out.columns.name = "channel", "step"
     return out

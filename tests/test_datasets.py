@@ -16,6 +16,7 @@ import json
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ def fresh_cache():
 
 
 def _build_module():
-    spec = importlib.util.spec_from_file_location("build_datasets", DATA_DIR / "tools" / "build_datasets.py")
+    spec = importlib.util.spec_from_file_location("build_datasets", Path(__file__).resolve().parents[1] / "tools" / "build_datasets.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -404,7 +405,7 @@ def test_missing_file_gives_rebuild_message(fresh_cache, monkeypatch, tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST), "utf-8")
     monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
     with pytest.raises(CRMInputError, match=r"cdnow_master\.csv\.gz': the data file of data set "
-                       r"'cdnow' is missing.*datasets/tools/build_datasets\.py"):
+                       r"'cdnow' is missing.*tools/build_datasets\.py"):
         datasets.load_cdnow()
 
 

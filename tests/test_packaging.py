@@ -150,6 +150,14 @@ def test_every_subpackage_is_listed_in_pyproject():
     assert found | {"crm_lessons.data"} == listed
 
 
+def test_the_package_docstring_names_every_module():
+    """``help(crm_lessons)`` is the map of the package: every public module is named in it."""
+    modules = {m.name for m in pkgutil.iter_modules(crm_lessons.__path__) if not m.name.startswith("_")}
+    assert len(modules) > 40
+    missing = sorted(m for m in modules if f"``{m}``" not in crm_lessons.__doc__)
+    assert not missing, f"add to the module table of crm_lessons/__init__.py: {missing}"
+
+
 def test_public_names_are_in_all():
     for name in ["crm_lessons.tables", "crm_lessons.models", "crm_lessons._validation", "crm_lessons.values"]:
         mod = importlib.import_module(name)

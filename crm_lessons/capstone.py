@@ -15,10 +15,13 @@ The command line runs the same reports on any file and writes HTML: ``crm-lesson
 
 from __future__ import annotations
 
+from os import PathLike
+
 import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import check_dataframe, check_date, check_number, check_seed, require_columns
+from crm_lessons.io import read_table
 from crm_lessons.operations import monthly_dashboard
 from crm_lessons.tables import TRANSACTIONS
 
@@ -183,8 +186,10 @@ def run_reports(data: pd.DataFrame, *, as_of, margin: float = 0.30, currency: st
 
     Parameters
     ----------
-    data : DataFrame
-        One row per purchase.
+    data : DataFrame, str or Path
+        One row per purchase; or the path of a file of them (CSV in UTF-8 or
+        GBK, Excel, Parquet), read by :func:`crm_lessons.io.read_table`, so a
+        problem is reported with the file's name and line, as on the command line.
     as_of : date-like
         The report date; purchases after it are left out, as the command line's
         ``--as-of`` does.
@@ -207,11 +212,24 @@ def run_reports(data: pd.DataFrame, *, as_of, margin: float = 0.30, currency: st
     >>> r = run_reports(assignment_data(0), as_of=assignment(0)["as_of"])
     >>> sorted(r)
     ['customer-value', 'dashboard', 'retention-churn']
+
+    A student's own export (here a GBK file with Chinese column names):
+
+    >>> import tempfile, pathlib
+    >>> mine = assignment_data(0).rename(columns={"customer_id": "客户编号", "date": "日期", "amount": "金额"})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "我的订单.csv"
+    >>> mine.to_csv(path, index=False, encoding="gbk")
+    >>> r2 = run_reports(path, as_of=assignment(0)["as_of"], customer_col="客户编号", date_col="日期",
+    ...                  amount_col="金额")
+    >>> bool(key_numbers(r2).equals(key_numbers(r)))
+    True
     """
     from crm_lessons.reports import customer_value, retention_churn
 
     day = check_date(as_of, "as_of")
     check_number(margin, "margin", min_value=0, max_value=1)
+    if isinstance(data, (str, PathLike)):
+        data = read_table(data)
     log = TRANSACTIONS.read(data, arg="data", customer_col=customer_col, date_col=date_col, amount_col=amount_col)
     log = log[log["date"] <= day].reset_index(drop=True)
     return {"customer-value": customer_value.build(log, as_of=day, margin=margin, currency=currency),

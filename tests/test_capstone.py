@@ -54,3 +54,21 @@ def test_key_numbers_match_an_independent_calculation():
 def test_run_reports_names_the_argument():
     with pytest.raises(CRMInputError, match="argument `data`"):
         capstone.run_reports(pd.DataFrame({"customer_id": [1], "date": ["x"], "amount": [1.0]}), as_of="2024-01-01")
+
+
+def test_run_reports_on_a_students_own_file_names_the_file_and_line(tmp_path):
+    """The capstone's optional section: a student's own export, read from its path (GBK, Chinese headers)."""
+    a = capstone.assignment(3)
+    data = capstone.assignment_data(3).rename(columns={"customer_id": "客户", "date": "日期", "amount": "金额"})
+    data["日期"] = data["日期"].dt.strftime("%Y年%-m月%-d日")  # as a Chinese export writes dates
+    path = tmp_path / "订单.csv"
+    data.to_csv(path, index=False, encoding="gbk")
+    cols = {"customer_col": "客户", "date_col": "日期", "amount_col": "金额"}
+    from_file = capstone.key_numbers(capstone.run_reports(path, as_of=a["as_of"], **cols))
+    from_frame = capstone.key_numbers(capstone.run_reports(capstone.assignment_data(3), as_of=a["as_of"]))
+    pd.testing.assert_series_equal(from_file, from_frame)
+    data["金额"] = data["金额"].astype(object)
+    data.loc[4, "金额"] = "n/a"
+    data.to_csv(path, index=False, encoding="gbk")
+    with pytest.raises(CRMInputError, match=r"订单\.csv.*column '金额'.*line 6"):
+        capstone.run_reports(path, as_of=a["as_of"], **cols)

@@ -215,7 +215,7 @@ def simulate_survey(n_respondents: int = 1000, *, seed: int = 0, weights: dict |
         Attribute -> weight of its gap (experience − expectation); default
         :data:`DEFAULT_WEIGHTS` (quality 0.35, price 0.20, service 0.25,
         delivery 0.08, staff 0.07, image 0.05).
-    intercept : float, default 4.6
+    intercept : float, default 4.9
         Latent satisfaction of a respondent whose experience equals expectation.
     noise_sd : float, default 0.7
         Standard deviation of the latent satisfaction noise.

@@ -31,7 +31,6 @@ online      1.0      NaN
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError, check_choice, check_dataframe, check_number, require_columns

@@ -14,7 +14,9 @@ these from data:
 * :class:`RepurchaseCurve` — repurchase rate against satisfaction with a
   logistic fit;
 * :data:`LOYALTY_TYPES` and :func:`classify_loyalty` — the five types as a
-  table and a documented rule-based classifier.
+  table and a documented rule-based classifier;
+* :data:`LOYALTY_INDICATORS` and :func:`loyalty_indicators` — all eight
+  indicators of the course from a survey, per customer or per group.
 
 Panels follow :func:`crm_lessons.datasets.load_yogurt`: ``customer_id``,
 ``occasion`` (1, 2, ... within household) and ``choice`` (the brand bought).
@@ -27,7 +29,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from crm_lessons.tables import PANEL
+from crm_lessons.tables import LOYALTY_SURVEY, PANEL
 from crm_lessons._validation import (
     CRMInputError,
     check_dataframe,
@@ -39,11 +41,13 @@ from crm_lessons._validation import (
 )
 
 __all__ = [
+    "LOYALTY_INDICATORS",
     "LOYALTY_TYPES",
     "RepurchaseCurve",
     "brand_loyalty",
     "classify_loyalty",
     "household_loyalty",
+    "loyalty_indicators",
     "project_shares",
     "steady_state",
     "switching_matrix",
@@ -623,3 +627,157 @@ def classify_loyalty(survey: pd.DataFrame, *, attitude_col: str = "overall_satis
     out = pd.DataFrame({"loyalty_type": kind}, index=survey.index)
     out["loyalty_type_zh"] = LOYALTY_TYPES.loc[out["loyalty_type"], "loyalty_type_zh"].to_numpy()
     return out
+
+
+# --------------------------------------------------------------------------- the eight indicators
+#: The course's eight loyalty indicators (客户忠诚度的衡量指标) as columns of
+#: :func:`loyalty_indicators`: number in the course's list (一 to 八), names, kind, and
+#: ``direction`` (+1: a higher value means more loyal, -1: lower means more loyal).
+LOYALTY_INDICATORS = pd.DataFrame(
+    [
+        ("repeat_purchase", 1, "repeat purchase rate", "重复购买率", "behaviour", 1,
+         "bought again in the last 12 months (0/1; a group's mean is its repeat purchase rate)"),
+        ("purchases_12m", 2, "purchase frequency", "购买频率", "behaviour", 1, "purchases in 12 months"),
+        ("tenure_years", 2, "purchase time (tenure)", "购买时间", "behaviour", 1, "years as a customer"),
+        ("share_of_wallet", 3, "share of spend", "购买支出份额", "behaviour", 1,
+         "share of the category spend given to the firm"),
+        ("choice_minutes", 4, "choice time", "挑选时间", "behaviour", -1,
+         "minutes spent choosing: loyal customers choose quickly"),
+        ("trust", 5, "trust and support", "情感上的信任与支持", "attitude", 1, "'I trust this firm', 1-7"),
+        ("referrals_12m", 6, "referrals of potential customers", "潜在客户推荐数量", "attitude", 1,
+         "people referred in 12 months"),
+        ("competitor_interest", 7, "attitude to competitors", "对企业竞争对手的态度", "attitude", -1,
+         "'I watch competitors' offers', 1-7: loyal customers ignore them"),
+        ("price_quality_tolerance", 8, "attitude to price or quality", "对价格或质量的态度", "attitude", 1,
+         "'I would stay after a 10% price rise or one quality slip', 1-7"),
+    ],
+    columns=["indicator", "number", "name", "name_zh", "kind", "direction", "measured_as"],
+).set_index("indicator")
+
+_INDICATOR_ROLES = {"purchases_12m": "purchases", "tenure_years": "tenure", "share_of_wallet": "share",
+                    "choice_minutes": "choice_time", "trust": "trust", "referrals_12m": "referrals",
+                    "competitor_interest": "competitor", "price_quality_tolerance": "tolerance"}
+
+
+def loyalty_indicators(survey: pd.DataFrame, *, by=None, standardise: bool = False,
+                       customer_col: str = "customer_id", purchases_col: str | None = "purchases_12m",
+                       tenure_col: str | None = "tenure_years", share_col: str | None = "share_of_wallet",
+                       choice_time_col: str | None = "choice_minutes", trust_col: str | None = "trust",
+                       referrals_col: str | None = "referrals_12m",
+                       competitor_col: str | None = "competitor_interest",
+                       tolerance_col: str | None = "price_quality_tolerance") -> pd.DataFrame:
+    """The course's eight loyalty indicators per customer or per group (客户忠诚度的衡量指标).
+
+    Parameters
+    ----------
+    survey : DataFrame
+        One row per customer, with the items of
+        :func:`crm_lessons.simulate.simulate_survey` (or your own survey).
+    by : str or Series, optional
+        Group the customers: a column of ``survey`` (``"segment"``) or a
+        Series on the survey's index (e.g. ``classify_loyalty(survey)["loyalty_type"]``);
+        the result is then the mean of each indicator per group, plus ``customers``.
+    standardise : bool, default False
+        Return z-scores signed so that higher always means more loyal:
+        :math:`z_{ik} = d_k (x_{ik} - \\bar x_k) / s_k`, with ``d_k`` the
+        ``direction`` of :data:`LOYALTY_INDICATORS` and mean and standard
+        deviation over all customers (before grouping), so that groups can be
+        compared on one scale.
+    customer_col : str, default "customer_id"
+        Customer id (one row per customer).
+    purchases_col, tenure_col, share_col, choice_time_col, trust_col, referrals_col, competitor_col, tolerance_col : str or None
+        The items; ``None`` leaves an indicator out (both ``repeat_purchase`` and
+        ``purchases_12m`` come from ``purchases_col``).
+
+    Returns
+    -------
+    DataFrame
+        Index ``customer_id`` (or the groups); the columns of
+        :data:`LOYALTY_INDICATORS` that were measured: ``repeat_purchase``
+        (1 if the customer bought two or more times in 12 months — a group's
+        mean is its repeat purchase rate, 重复购买率), ``purchases_12m``
+        (购买频率), ``tenure_years`` (购买时间), ``share_of_wallet``
+        (购买支出份额), ``choice_minutes`` (挑选时间), ``trust``
+        (情感上的信任与支持), ``referrals_12m`` (潜在客户推荐数量),
+        ``competitor_interest`` (对企业竞争对手的态度),
+        ``price_quality_tolerance`` (对价格或质量的态度); with ``by`` also
+        ``customers``.
+
+    Raises
+    ------
+    CRMInputError
+        If a column is missing, not numeric or out of range (purchases below 1,
+        a share outside 0–1, negative minutes or referrals), a customer id
+        repeats, or ``by`` is neither a column nor a Series on the survey's index.
+
+    Notes
+    -----
+    The list of eight is the lecture plan's (四、客户忠诚度的衡量指标): (一)
+    repeat purchase rate, (二) purchase time and frequency, (三) share of
+    spend, (四) choice time, (五) emotional trust and support, (六) number
+    of potential customers referred, (七) attitude to competitors, (八)
+    attitude to price or quality. The first four are behaviour, the last four
+    attitude (Dick & Basu's two sides of loyalty).
+
+    References
+    ----------
+    Dick, A. S., & Basu, K. (1994). Customer loyalty: toward an integrated
+    conceptual framework. *Journal of the Academy of Marketing Science*, 22(2), 99–113.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"customer_id": [1, 2, 3, 4], "purchases_12m": [1, 3, 5, 2],
+    ...                   "tenure_years": [0.5, 2, 6, 1], "share_of_wallet": [0.2, 0.5, 0.9, 0.4],
+    ...                   "choice_minutes": [20, 12, 5, 15], "trust": [2, 5, 7, 4],
+    ...                   "referrals_12m": [0, 1, 3, 0], "competitor_interest": [6, 4, 1, 5],
+    ...                   "price_quality_tolerance": [2, 4, 6, 3], "segment": ["a", "a", "b", "b"]})
+    >>> loyalty_indicators(s).loc[3, ["repeat_purchase", "trust", "referrals_12m"]].tolist()
+    [1.0, 7.0, 3.0]
+    >>> loyalty_indicators(s, by="segment")[["customers", "repeat_purchase", "share_of_wallet"]].round(2)
+             customers  repeat_purchase  share_of_wallet
+    segment
+    a                2              0.5             0.35
+    b                2              1.0             0.65
+    """
+    items = {"purchases_12m": purchases_col, "tenure_years": tenure_col, "share_of_wallet": share_col,
+             "choice_minutes": choice_time_col, "trust": trust_col, "referrals_12m": referrals_col,
+             "competitor_interest": competitor_col, "price_quality_tolerance": tolerance_col}
+    if all(col is None for col in items.values()):
+        raise CRMInputError("loyalty_indicators: every indicator column is None; name at least one, "
+                            "e.g. trust_col='trust'.")
+    roles = {f"{_INDICATOR_ROLES[k]}_col": col for k, col in items.items()}
+    df = LOYALTY_SURVEY.read(survey, arg="survey", respondent_col=customer_col, **roles)
+    out = pd.DataFrame(index=pd.Index(df["respondent_id"].to_numpy(), name=customer_col))
+    for name, col in items.items():
+        if col is None:
+            continue
+        if name == "purchases_12m":
+            out["repeat_purchase"] = (df[name].to_numpy() >= 2).astype(float)
+        out[name] = df[name].to_numpy()
+    if standardise:
+        sd = out.std(ddof=1).replace(0, np.nan)
+        out = (out - out.mean()) / sd * LOYALTY_INDICATORS.loc[out.columns, "direction"].to_numpy()
+    if by is None:
+        return out
+    groups = _groups(survey, by)
+    g = out.groupby(groups.to_numpy(), sort=True)
+    res = g.mean()
+    res.insert(0, "customers", g.size())
+    res.index.name = groups.name
+    return res
+
+
+def _groups(survey: pd.DataFrame, by) -> pd.Series:
+    if isinstance(by, str):
+        require_columns(survey, {"by": by}, arg="survey")
+        groups = survey[by]
+    elif isinstance(by, pd.Series) and len(by) == len(survey) and by.index.equals(survey.index):
+        groups = by
+    else:
+        raise CRMInputError(f"argument `by`: must be a column of `survey` or a Series on the survey's index; "
+                            f"found {type(by).__name__}. Pass e.g. by='segment' or "
+                            "by=classify_loyalty(survey)['loyalty_type'].")
+    if groups.isna().any():
+        raise CRMInputError(f"argument `by`: {int(groups.isna().sum())} customers have no group; "
+                            "fill or drop them first.")
+    return groups.rename(groups.name if groups.name is not None else "group")

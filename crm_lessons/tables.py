@@ -418,3 +418,19 @@ CALLS = Table(
 
 #: Every table kind, by name.
 TABLES = {t.kind: t for t in (TRANSACTIONS, SUMMARY, SURVEY, PANEL, DURATIONS, OPPORTUNITIES, TICKETS, CALLS)}
+
+#: A survey with the course's eight loyalty indicators (客户忠诚度的衡量指标), as
+#: :func:`crm_lessons.simulate.simulate_survey` draws them.
+LOYALTY_SURVEY = replace(SURVEY, kind="loyalty_survey",
+                         title="loyalty survey (客户忠诚度调查): one row per respondent").extend(
+    Column("purchases", "purchases_12m", "count", min=1, doc="purchases in the last 12 months (>= 1)"),
+    Column("tenure", "tenure_years", "number", min=0, doc="years as a customer"),
+    Column("share", "share_of_wallet", "number", min=0, max=1, doc="share of category spend, 0-1"),
+    Column("choice_time", "choice_minutes", "number", min=0, doc="time spent choosing"),
+    Column("trust", "trust", "number", doc="trust item (1-7)"),
+    Column("referrals", "referrals_12m", "count", doc="people referred in 12 months"),
+    Column("competitor", "competitor_interest", "number", doc="interest in competitors' offers (1-7)"),
+    Column("tolerance", "price_quality_tolerance", "number", doc="tolerance of a price rise or quality slip (1-7)"),
+)
+TABLES[LOYALTY_SURVEY.kind] = LOYALTY_SURVEY
+__all__.append("LOYALTY_SURVEY")

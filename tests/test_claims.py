@@ -209,6 +209,18 @@ def test_03_02_claims(p):
     prof = r["profile"]
     top = prof["recommend"].sort_values(ascending=False).index[:2]
     assert "super_value" in set(map(str, top)), "super-value loyal customers (and latent ones) recommend most"
+    # the eight loyalty indicators (A91): behaviour alike, attitude apart
+    per, z, kinds = r["per_type"], r["z"], r["kinds"]
+    att = kinds.index[kinds["kind"] == "attitude"]
+    held = ["monopoly", "incentive", "price", "inertia"]
+    assert (z.loc["super_value", att] > z.loc[held, att]).all().all(), \
+        "super-value customers score above every circumstantial type on all four attitudinal indicators"
+    assert (z.loc["latent", att] > 0).all(), "the latent-loyal share that attitude"
+    sv, mono = per.loc["super_value"], per.loc["monopoly"]
+    assert abs(sv["purchases_12m"] - mono["purchases_12m"]) < 0.5, "monopoly and super-value: both buy often"
+    assert min(sv["tenure_years"], mono["tenure_years"]) > 4, "have bought from us for years"
+    assert 0.6 < mono["share_of_wallet"] < 0.75 and 0.6 < sv["share_of_wallet"] < 0.75, "about two thirds of spend"
+    assert r["attitude_gap"] > 2 * r["behaviour_gap"] > 0, "the gap is in attitude, not behaviour"
 
 
 @params()

@@ -30,7 +30,7 @@ from scipy.special import expit
 from crm_lessons._validation import CRMInputError, check_number
 from crm_lessons.simulate._base import Simulated, rng_from
 
-__all__ = ["simulate_survey", "simulate_survey_log", "DEFAULT_WEIGHTS"]
+__all__ = ["simulate_survey", "simulate_survey_log", "DEFAULT_WEIGHTS", "LOYALTY_ITEMS"]
 
 #: True driver weights w_k of the experience-minus-expectation gaps.
 DEFAULT_WEIGHTS = {
@@ -62,6 +62,43 @@ _REPURCHASE_LOGIT = {"intercept": 0.3, "satisfaction": 0.45, "switching_cost": 0
                      "price_sensitivity": -0.35, "loyalty_member": 0.8}
 #: logit P(names our brand unprompted) = d0 + d1 (S - 4)
 _BRAND_NAMED_LOGIT = {"intercept": -0.6, "satisfaction": 0.7}
+
+#: The eight loyalty indicators of the course (客户忠诚度的衡量指标), as survey items. S is the
+#: satisfaction item (1-7), p the respondent's true repurchase probability, z ~ N(0, 1) fresh noise.
+#: Behavioural items follow p (satisfaction *and* lock-in, price, rewards); attitudinal items follow S.
+LOYALTY_ITEMS = {
+    "purchases_12m": "1 + Poisson(4 p)  (重复购买率 / 购买频率: purchases in the last 12 months)",
+    "tenure_years": "Gamma(shape 2, scale 1 + 2 p), rounded to 0.1, at least 0.1  (购买时间)",
+    "share_of_wallet": "Beta(6 m, 6 (1 - m)), m = 0.2 + 0.6 p, rounded to 0.01  (购买支出份额)",
+    "choice_minutes": "12 exp(-1.5 (p - 0.5) + 0.5 z), rounded to 0.1  (挑选时间)",
+    "trust": "likert(4.2 + 0.7 (S - 4) + z)  (情感上的信任与支持)",
+    "referrals_12m": "Poisson(0.4 exp(0.45 (S - 4)))  (潜在客户推荐数量)",
+    "competitor_interest": "likert(4.0 - 0.6 (S - 4) + 1.1 z)  (对企业竞争对手的态度)",
+    "price_quality_tolerance": "likert(4.0 + 0.5 (S - 4) - 0.4 (price_sensitivity - 4) + z)  (对价格或质量的态度)",
+}
+
+
+def _loyalty_rng(seed) -> np.random.Generator:
+    """The loyalty items' own stream: a child of the seed, so the older columns never change."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(1)[0])
+
+
+def _draw_loyalty_items(rng: np.random.Generator, pop: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The eight loyalty indicators (see :data:`LOYALTY_ITEMS`) for every member of the population."""
+    n = len(pop)
+    p = pop["_p_repurchase"].to_numpy()
+    s = pop["overall_satisfaction"].to_numpy() - 4
+    out = {"purchases_12m": 1 + rng.poisson(4.0 * p),
+           "tenure_years": np.maximum(np.round(rng.gamma(2.0, 1.0 + 2.0 * p), 1), 0.1)}
+    m = 0.2 + 0.6 * p
+    out["share_of_wallet"] = np.round(rng.beta(6.0 * m, 6.0 * (1.0 - m)), 2)
+    out["choice_minutes"] = np.round(12.0 * np.exp(-1.5 * (p - 0.5) + 0.5 * rng.normal(size=n)), 1)
+    out["trust"] = _likert(4.2 + 0.7 * s + rng.normal(size=n), 7)
+    out["referrals_12m"] = rng.poisson(0.4 * np.exp(0.45 * s))
+    out["competitor_interest"] = _likert(4.0 - 0.6 * s + 1.1 * rng.normal(size=n), 7)
+    out["price_quality_tolerance"] = _likert(4.0 + 0.5 * s - 0.4 * (pop["price_sensitivity"].to_numpy() - 4)
+                                             + rng.normal(size=n), 7)
+    return out
 
 
 def _likert(latent: np.ndarray, scale: int) -> np.ndarray:
@@ -129,6 +166,7 @@ def _simulate(n_respondents, seed, weights, intercept, noise_sd, thresholds, pop
                             f"{thresholds.tolist()}. Pass e.g. [1.5, 2.5, 3.5, 4.5, 5.5, 6.5].")
     rng = rng_from(seed)
     pop = _draw_population(rng, int(population_size), weights, float(intercept), float(noise_sd), thresholds)
+    pop = pop.assign(**_draw_loyalty_items(_loyalty_rng(seed), pop))   # own stream: main draws unchanged
     idx = np.sort(rng.choice(len(pop), size=int(n_respondents), replace=False))
     scale = len(thresholds) + 1
     top2 = pop["overall_satisfaction"] >= scale - 1
@@ -154,6 +192,8 @@ def _simulate(n_respondents, seed, weights, intercept, noise_sd, thresholds, pop
         "brand_named_logit": dict(_BRAND_NAMED_LOGIT),
         "repurchase_rate": float(pop["repurchase"].mean()),
         "repurchase_by_satisfaction": by_sat.rename("p_repurchase"),
+        "loyalty_items": dict(LOYALTY_ITEMS),
+        "loyalty_by_satisfaction": pop.groupby("overall_satisfaction")[list(LOYALTY_ITEMS)].mean(),
     }
     survey = pop.iloc[idx].drop(columns="_p_repurchase").reset_index(drop=True)
     survey.insert(0, "customer_id", np.arange(1, len(survey) + 1))
@@ -175,7 +215,7 @@ def simulate_survey(n_respondents: int = 1000, *, seed: int = 0, weights: dict |
         Attribute -> weight of its gap (experience − expectation); default
         :data:`DEFAULT_WEIGHTS` (quality 0.35, price 0.20, service 0.25,
         delivery 0.08, staff 0.07, image 0.05).
-    intercept : float, default 4.6
+    intercept : float, default 4.9
         Latent satisfaction of a respondent whose experience equals expectation.
     noise_sd : float, default 0.7
         Standard deviation of the latent satisfaction noise.
@@ -194,12 +234,22 @@ def simulate_survey(n_respondents: int = 1000, *, seed: int = 0, weights: dict |
         would be hard to change supplier"), ``price_sensitivity`` (1–7, "I
         would switch for a 10% lower price"; falls by 0.5 per satisfaction point), ``loyalty_member`` (bool),
         ``recommend`` (0–10), ``repurchase`` (bool), ``brand_named`` (bool,
-        names our brand unprompted). ``truth``: ``weights``, ``intercept``,
+        names our brand unprompted); then the eight loyalty indicators of the
+        course (客户忠诚度的衡量指标, see Notes): ``purchases_12m`` (purchases in
+        the last 12 months, >= 1), ``tenure_years`` (years a customer),
+        ``share_of_wallet`` (0–1, share of the category spend given to us),
+        ``choice_minutes`` (time spent choosing the last purchase),
+        ``trust`` (1–7, "I trust this firm"), ``referrals_12m`` (people
+        referred in 12 months), ``competitor_interest`` (1–7, "I watch
+        competitors' offers"), ``price_quality_tolerance`` (1–7, "I would stay
+        after a 10% price rise or one quality slip"). ``truth``: ``weights``, ``intercept``,
         ``noise_sd``, ``thresholds``, population ``csat`` (top-2-box share),
         ``nps`` (points), ``promoters``, ``detractors``, ``mean_gap``,
         ``repurchase_rate``, ``repurchase_by_satisfaction``, and the link
         curves ``recommend_curve`` (recommend ~ Binomial(10, expit(a + b(S − 4))))
-        and ``repurchase_logit``.
+        and ``repurchase_logit``; ``loyalty_items`` (the formulas below) and
+        ``loyalty_by_satisfaction`` (population mean of each loyalty item by
+        satisfaction level).
 
     Raises
     ------
@@ -218,6 +268,34 @@ def simulate_survey(n_respondents: int = 1000, *, seed: int = 0, weights: dict |
     real surveys; stated importances are high for every attribute (a ceiling
     effect) and only loosely follow the true weights.
 
+    **Loyalty indicators (客户忠诚度的衡量指标).** The eight indicators of the
+    course are drawn, independently given ``S`` and ``p``, from a stream of
+    their own (a child of ``seed`` via ``numpy.random.SeedSequence(seed).spawn``),
+    so every other column is the same as before they were added. With
+    ``S`` the satisfaction item, ``p`` the respondent's true repurchase
+    probability (which rises with satisfaction, switching cost and membership
+    and falls with price sensitivity) and ``z ~ N(0, 1)`` fresh noise:
+
+    - (一) repeat purchase (重复购买率) and (二) frequency (购买频率):
+      ``purchases_12m = 1 + Poisson(4 p)``; (二) purchase time (购买时间):
+      ``tenure_years ~ Gamma(shape 2, scale 1 + 2 p)`` (mean ``2 + 4 p``);
+    - (三) share of spend (购买支出份额): ``share_of_wallet ~ Beta(6 m, 6 (1 − m))``,
+      mean ``m = 0.2 + 0.6 p``;
+    - (四) choice time (挑选时间): ``choice_minutes = 12 exp(−1.5 (p − 0.5) + 0.5 z)``
+      (median 12 minutes at ``p = 0.5``; habitual buyers choose fast);
+    - (五) trust (情感上的信任与支持): ``trust = likert(4.2 + 0.7 (S − 4) + z)``;
+    - (六) referrals (潜在客户推荐数量): ``referrals_12m ~ Poisson(0.4 exp(0.45 (S − 4)))``;
+    - (七) attitude to competitors (对企业竞争对手的态度):
+      ``competitor_interest = likert(4.0 − 0.6 (S − 4) + 1.1 z)`` (lower = more loyal);
+    - (八) attitude to price or quality (对价格或质量的态度):
+      ``price_quality_tolerance = likert(4.0 + 0.5 (S − 4) − 0.4 (price_sensitivity − 4) + z)``.
+
+    So the four behavioural indicators follow ``p`` — satisfaction *and*
+    lock-in, price and rewards — while the four attitudinal ones follow
+    satisfaction only: a customer held by switching costs buys like a loyal
+    one but does not trust, refer or forgive like one. ``likert`` rounds to
+    the nearest of 1–7.
+
     References
     ----------
     Oliver, R. L. (1980). A cognitive model of the antecedents and consequences
@@ -227,7 +305,9 @@ def simulate_survey(n_respondents: int = 1000, *, seed: int = 0, weights: dict |
     --------
     >>> survey, truth = simulate_survey(200, seed=1)
     >>> survey.shape
-    (200, 27)
+    (200, 35)
+    >>> survey[["purchases_12m", "trust", "referrals_12m"]].min().tolist()
+    [1, 1, 0]
     >>> float(truth["weights"]["product_quality"])
     0.35
     """

@@ -244,6 +244,9 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
             frame[report.column(r).default] = frame[report.column(r).default].astype("int64")
     if by is not None:
         frame[by] = frame[by].astype(str).str.strip()
+    for c in frame.columns:  # ids read as dictionary codes: the same text column as the exact reader's
+        if isinstance(frame[c].dtype, pd.CategoricalDtype):
+            frame[c] = np.asarray(frame[c])
     frame = frame.reset_index(drop=True)
     column_notes = frame.attrs.get("crm_column_notes", [])
     zero_note = []

@@ -254,19 +254,22 @@ def _read_text_fast(path: Path, *, header_row, dtype):
         return None
     with open(path, "rb") as fh:
         raw = fh.read(1 << 16)
-    if raw[:3] == b"\xef\xbb\xbf" or raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
         return None
+    part = len(raw) == 1 << 16                # only the start of the file was read
+    if raw[:3] == b"\xef\xbb\xbf":          # Excel's "CSV UTF-8": pyarrow skips the BOM too
+        raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(raw) - 4:
             return None
         text = raw[:exc.start].decode("utf-8")
-    lines = text.splitlines()[:-1] if len(raw) == 1 << 16 else text.splitlines()
+    lines = text.splitlines()[:-1] if part else text.splitlines()
     lead = 0
     while lead < len(lines) and not lines[lead].strip():
         lead += 1
-    if lead == len(lines) or (len(raw) == 1 << 16 and lead + _HEADER_SCAN > len(lines)):
+    if lead == len(lines) or (part and lead + _HEADER_SCAN > len(lines)):
         return None
     name = path.name
     sep = _sniff_delimiter(lines[lead: lead + _HEADER_SCAN])

@@ -180,3 +180,15 @@ def test_the_columnar_writer_writes_the_report_table_byte_for_byte(tmp_path, mon
     assert cio._write_csv_fast(cio.escape_formulas(table), tmp_path / "probe.csv")   # pyarrow takes it
     cio.write_csv_safe(table, tmp_path / "arrow.csv")
     assert (tmp_path / "arrow.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+
+
+def test_a_csv_saved_by_excel_with_a_bom_is_read_fast_to_the_same_frame(tmp_path, monkeypatch):
+    taken = []
+    real = cio._read_text_fast
+    monkeypatch.setattr(cio, "_read_text_fast", lambda *a, **k: taken.append(real(*a, **k)) or taken[-1])
+    path = tmp_path / "excel.csv"
+    _big_log().to_csv(path, index=False, encoding="utf-8-sig")
+    (slow, _), (fast, _) = _read_both(monkeypatch, path)
+    assert taken and taken[-1] is not None
+    pd.testing.assert_frame_equal(slow, fast)
+    assert list(fast.columns) == ["customer_id", "date", "amount"]

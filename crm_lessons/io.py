@@ -286,7 +286,7 @@ def _read_text_fast(path: Path, *, header_row, dtype):
             read_options=pacsv.ReadOptions(skip_rows=h + 1, column_names=columns),
             parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in text_cols}, null_values=_NA_WORDS,
+                column_types={c: pa.string() for c in text_cols}, null_values=_NA_WORDS,
                 strings_can_be_null=True, timestamp_parsers=["%Y-%m-%d"], true_values=["True", "TRUE", "true"],
                 false_values=["False", "FALSE", "false"]))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
@@ -302,7 +302,15 @@ def _read_text_fast(path: Path, *, header_row, dtype):
              pa.types.is_timestamp, pa.types.is_null, pa.types.is_dictionary)
     if not all(any(t(f.type) for t in plain) for f in table.schema):
         return None                           # e.g. a column of times (09:00): the exact reader keeps the text
+    codes = {}
+    for c in text_cols:                       # ids: sorted dictionary codes, not a Python string per row
+        i = table.schema.get_field_index(c)
+        if pa.types.is_string(table.schema.field(i).type):
+            codes[c] = _sorted_categorical(table.column(i))
+            table = table.set_column(i, c, pa.nulls(table.num_rows, pa.int8()))
     df = table.to_pandas()
+    for c, cat in codes.items():
+        df[c] = cat
     for c in df.columns:                      # an all-empty column: NaN floats, as pandas reads it
         if pa.types.is_null(table.schema.field(c).type):
             df[c] = np.nan
@@ -313,6 +321,29 @@ def _read_text_fast(path: Path, *, header_row, dtype):
     if n < len(df):
         df = df.iloc[:n].reset_index(drop=True)
     return df, h + 2
+
+
+def _sorted_categorical(col) -> pd.Categorical:
+    """A pyarrow text column as a pandas categorical whose categories are the distinct values in sorted order.
+
+    Encoded and sorted by pyarrow (byte order of UTF-8 is Python's order of str), so ten million ids
+    cost a Python string per distinct id only.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    except pa.ArrowInvalid:                   # more than 2 GB of text: 64-bit offsets
+        arr = col.cast(pa.large_string()).combine_chunks()
+    enc = pc.dictionary_encode(arr)
+    order = pc.sort_indices(enc.dictionary).to_numpy()
+    rank = np.empty(order.size + 1, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    rank[-1] = -1                             # missing values
+    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    cats = pd.Index(enc.dictionary.take(order).to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Categorical.from_codes(rank[idx], categories=cats, validate=False)
 
 
 def _read_text(path: Path, *, header_row, dtype):
@@ -500,13 +531,17 @@ def _read_parquet(path: Path, dtype=None) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        text = {k for k, v in (dtype or {}).items() if v is str} if isinstance(dtype, dict) else set()
+        text = {k: k for k, v in (dtype or {}).items() if v is str} if isinstance(dtype, dict) else {}
         for i, f in enumerate(table.schema):
             if f.name in text and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
                                    or pa.types.is_integer(f.type)):
                 col = table.column(i).cast(pa.string()) if pa.types.is_integer(f.type) else table.column(i)
-                table = table.set_column(i, f.name, col.dictionary_encode())
+                text[f.name] = _sorted_categorical(col)
+                table = table.set_column(i, f.name, pa.nulls(table.num_rows, pa.int8()))
         df = table.to_pandas()
+        for c, cat in text.items():
+            if not isinstance(cat, str):
+                df[c] = cat
     except Exception as exc:
         raise CRMInputError(
             f"file '{path.name}': cannot be read as Parquet; found {type(exc).__name__}: {exc}. "

@@ -291,7 +291,9 @@ def _parse_categorical_ids(s: pd.Series) -> tuple[pd.Series, list[list[str]]]:
     distinct id; the result is categorical with the clean ids as categories, in sorted order."""
     cats = pd.Series(s.cat.categories)
     raw = cats.map(_id_text) if cats.dtype != object else cats
-    plain = raw.str.fullmatch(r"[!-~]+") & ~raw.str.fullmatch(r"\d+\.0+")   # printable ASCII: nothing to clean
+    plain = _plain_ids(raw)                   # printable ASCII, not 1001.0: nothing to clean
+    if plain.all() and s.cat.categories.is_monotonic_increasing:
+        return s, []
     clean = raw.copy()
     if not plain.all():
         clean[~plain] = raw[~plain].map(_clean_id).astype(str)
@@ -308,6 +310,19 @@ def _parse_categorical_ids(s: pd.Series) -> tuple[pd.Series, list[list[str]]]:
     ids = pd.Series(pd.Categorical.from_codes(mapped, categories=pd.Index(uniques[order], dtype=object)),
                     index=s.index, name=s.name)
     return ids, notes
+
+
+def _plain_ids(raw: pd.Series) -> pd.Series:
+    """Ids in printable ASCII without spaces and not of the form ``1001.0``: cleaning leaves them as they are."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(raw.to_numpy(dtype=object), type=pa.string())
+        ok = pc.and_(pc.match_substring_regex(arr, r"^[!-~]+$"), pc.invert(pc.match_substring_regex(arr, r"^\d+\.0+$")))
+        return pd.Series(ok.fill_null(False).to_numpy(zero_copy_only=False), index=raw.index)
+    except (ImportError, TypeError, ValueError):  # pragma: no cover - pyarrow is a dependency
+        return raw.str.fullmatch(r"[!-~]+").fillna(False) & ~raw.str.fullmatch(r"\d+\.0+").fillna(False)
 
 
 def _merged_ids_note(pairs: pd.DataFrame) -> list[list[str]]:

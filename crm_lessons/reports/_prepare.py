@@ -62,8 +62,13 @@ _KINDS = {"id": "id", "category": "category", "date": "date", "amount": "number"
 # --------------------------------------------------------------------------- the report rules
 def _totals_label(ids: pd.Series, ctx: ReadContext) -> Problem | None:
     """A row whose id reads 合计 / Total is a totals row, not a customer."""
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        cats = pd.Series(ids.cat.categories.astype(str)).str.strip().str.lower().isin(_TOTAL_LABELS).to_numpy()
+    if isinstance(ids.dtype, pd.CategoricalDtype):  # each distinct id once, by pyarrow
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.array(ids.cat.categories.astype(str).to_numpy(dtype=object), type=pa.string())
+        cats = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(sorted(_TOTAL_LABELS)))
+        cats = cats.fill_null(False).to_numpy(zero_copy_only=False)
         bad = pd.Series(cats[ids.cat.codes.to_numpy()] & (ids.cat.codes.to_numpy() >= 0), index=ids.index) \
             if cats.any() else pd.Series(False, index=ids.index)
     else:

@@ -69,7 +69,7 @@ def main(argv=None) -> int:
         if not csv.exists():
             log = make_log(n)
             log.to_csv(csv, index=False)
-            log.to_parquet(pq, index=False)
+            log.assign(date=pd.to_datetime(log["date"])).to_parquet(pq, index=False)  # dates as timestamps
             del log
         for path in (csv, pq):
             wall, gb = measure(args.code, path)

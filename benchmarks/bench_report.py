@@ -58,7 +58,8 @@ def run(csv: Path, out: Path, lang: str = "en") -> dict:
     cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
     build = cells[1]["metadata"]["papermill"]["duration"]  # the cell that calls build() and saves tables and charts
     return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "notebook": nb["metadata"]["papermill"]["duration"], "build": build}
+            "notebook": nb["metadata"]["papermill"]["duration"], "build": build,
+            "peak_gb": after.ru_maxrss / 2**20}  # VmHWM of the largest child process so far (KB on Linux)
 
 
 def write_readme(text: str) -> None:
@@ -78,12 +79,16 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--readme", action="store_true", help="write the figures into benchmarks/README.md")
     ap.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
+    ap.add_argument("--format", choices=("csv", "parquet"), default="csv", help="input file format")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         tmp = Path(tmp)
         log = make_log(args.transactions, args.seed)
-        csv = tmp / "tx.csv"
-        log.to_csv(csv, index=False)
+        csv = tmp / f"tx.{args.format}"
+        if args.format == "csv":
+            log.to_csv(csv, index=False)
+        else:
+            log.to_parquet(csv, index=False)
         size_mb = csv.stat().st_size / 1e6
         n_customers = log["customer_id"].nunique()
         results = []
@@ -93,7 +98,8 @@ def main(argv=None) -> int:
             r["load"] = load
             results.append(r)
             print(f"run {i + 1}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s (kernel included), notebook "
-                  f"{r['notebook']:.1f} s, build cell {r['build']:.1f} s, load average {load:.1f}")
+                  f"{r['notebook']:.1f} s, build cell {r['build']:.1f} s, peak memory {r['peak_gb']:.2f} GB, "
+                  f"load average {load:.1f}")
     best = min(results, key=lambda r: r["wall"])
     text = f"""`benchmarks/bench_report.py`: the customer-value report (`crm-lessons report customer-value`)
 on {args.transactions:,} simulated transactions of {n_customers:,} customers (CSV, {size_mb:.0f} MB),

@@ -119,7 +119,7 @@ def read_table(path, *, sheet=None, header_row: int | None = None, dtype=None) -
             "Export the table again, with a header row and the data rows."
         )
     if suffix == ".parquet":
-        df, first_line = _read_parquet(path), None
+        df, first_line = _read_parquet(path, dtype=dtype), None
     elif suffix == ".xlsx":
         df, first_line = _read_excel(path, sheet=sheet, header_row=header_row, dtype=dtype)
     else:
@@ -226,10 +226,10 @@ def _check_columns(name: str, columns: list) -> list[str]:
 
 #: Text files of at least this many bytes are read with pyarrow's multi-threaded CSV reader when
 #: they are clean UTF-8 without blank lines (else, and for smaller files, with the exact reader below).
-#: Off for now: measured on 10M rows it took 20 s CPU and 4.2 GB against the exact reader's 18 s and
-#: 3.5 GB (converting ten million text ids to Python strings costs what the parsing saves); the
-#: tests run it on every file of the bad-input corpus, so it can be switched on once it is faster.
-FAST_CSV_BYTES = 2**62
+#: Text id columns (``dtype={col: str}``) come as dictionary codes (pandas categoricals), so ten
+#: million ids are not ten million Python strings; :func:`crm_lessons.values.parse_ids` cleans each
+#: distinct id once. The tests run it on every file of the bad-input corpus (same messages, same frame).
+FAST_CSV_BYTES = 8 * 2**20
 
 # pandas' default missing-value words (pyarrow's list lacks '<NA>', 'None')
 _NA_WORDS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
@@ -254,19 +254,22 @@ def _read_text_fast(path: Path, *, header_row, dtype):
         return None
     with open(path, "rb") as fh:
         raw = fh.read(1 << 16)
-    if raw[:3] == b"\xef\xbb\xbf" or raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:4096]:
         return None
+    part = len(raw) == 1 << 16                # only the start of the file was read
+    if raw[:3] == b"\xef\xbb\xbf":          # Excel's "CSV UTF-8": pyarrow skips the BOM too
+        raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(raw) - 4:
             return None
         text = raw[:exc.start].decode("utf-8")
-    lines = text.splitlines()[:-1] if len(raw) == 1 << 16 else text.splitlines()
+    lines = text.splitlines()[:-1] if part else text.splitlines()
     lead = 0
     while lead < len(lines) and not lines[lead].strip():
         lead += 1
-    if lead == len(lines) or (len(raw) == 1 << 16 and lead + _HEADER_SCAN > len(lines)):
+    if lead == len(lines) or (part and lead + _HEADER_SCAN > len(lines)):
         return None
     name = path.name
     sep = _sniff_delimiter(lines[lead: lead + _HEADER_SCAN])
@@ -292,11 +295,22 @@ def _read_text_fast(path: Path, *, header_row, dtype):
         raise _too_big(path) from None
     if table.num_rows == 0:
         return None
+    for i, f in enumerate(table.schema):       # ISO dates come as date32: to datetime64[ns], as parse_dates gives
+        if pa.types.is_date32(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp("ns")))
     plain = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_string,
-             pa.types.is_timestamp, pa.types.is_null)
+             pa.types.is_timestamp, pa.types.is_null, pa.types.is_dictionary)
     if not all(any(t(f.type) for t in plain) for f in table.schema):
         return None                           # e.g. a column of times (09:00): the exact reader keeps the text
+    codes = {}
+    for c in text_cols:                       # ids: sorted dictionary codes, not a Python string per row
+        i = table.schema.get_field_index(c)
+        if pa.types.is_string(table.schema.field(i).type):
+            codes[c] = _sorted_categorical(table.column(i))
+            table = table.set_column(i, c, pa.nulls(table.num_rows, pa.int8()))
     df = table.to_pandas()
+    for c, cat in codes.items():
+        df[c] = cat
     for c in df.columns:                      # an all-empty column: NaN floats, as pandas reads it
         if pa.types.is_null(table.schema.field(c).type):
             df[c] = np.nan
@@ -307,6 +321,29 @@ def _read_text_fast(path: Path, *, header_row, dtype):
     if n < len(df):
         df = df.iloc[:n].reset_index(drop=True)
     return df, h + 2
+
+
+def _sorted_categorical(col) -> pd.Categorical:
+    """A pyarrow text column as a pandas categorical whose categories are the distinct values in sorted order.
+
+    Encoded and sorted by pyarrow (byte order of UTF-8 is Python's order of str), so ten million ids
+    cost a Python string per distinct id only.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    except pa.ArrowInvalid:                   # more than 2 GB of text: 64-bit offsets
+        arr = col.cast(pa.large_string()).combine_chunks()
+    enc = pc.dictionary_encode(arr)
+    order = pc.sort_indices(enc.dictionary).to_numpy()
+    rank = np.empty(order.size + 1, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    rank[-1] = -1                             # missing values
+    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    cats = pd.Index(enc.dictionary.take(order).to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Categorical.from_codes(rank[idx], categories=cats, validate=False)
 
 
 def _read_text(path: Path, *, header_row, dtype):
@@ -486,9 +523,25 @@ def _excel_text(value):
     return str(value)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, dtype=None) -> pd.DataFrame:
+    """A Parquet file; text or integer columns asked for as text (``dtype={col: str}``) come as
+    dictionary codes (categoricals of text), read by pyarrow without a Python string per row."""
     try:
-        df = pd.read_parquet(path)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        text = {k: k for k, v in (dtype or {}).items() if v is str} if isinstance(dtype, dict) else {}
+        for i, f in enumerate(table.schema):
+            if f.name in text and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                                   or pa.types.is_integer(f.type)):
+                col = table.column(i).cast(pa.string()) if pa.types.is_integer(f.type) else table.column(i)
+                text[f.name] = _sorted_categorical(col)
+                table = table.set_column(i, f.name, pa.nulls(table.num_rows, pa.int8()))
+        df = table.to_pandas()
+        for c, cat in text.items():
+            if not isinstance(cat, str):
+                df[c] = cat
     except Exception as exc:
         raise CRMInputError(
             f"file '{path.name}': cannot be read as Parquet; found {type(exc).__name__}: {exc}. "

@@ -41,13 +41,15 @@ crm_lessons._validation.CRMInputError: argument `transactions`, column '日期' 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import (
+    CRMInputError,
     check_choice,
     check_dataframe,
     check_date,
@@ -57,14 +59,20 @@ from crm_lessons._validation import (
     check_rows,
     check_unique,
     require_columns,
+    show_value,
+    where,
 )
+from crm_lessons.values import NOTES_ATTR, parse_ids
 
 __all__ = [
     "CALLS",
+    "Check",
     "Column",
     "DURATIONS",
     "OPPORTUNITIES",
     "PANEL",
+    "Problem",
+    "ReadContext",
     "Rule",
     "SUMMARY",
     "SURVEY",
@@ -73,6 +81,7 @@ __all__ = [
     "TRANSACTIONS",
     "Table",
     "as_of",
+    "first_problem",
     "source_column",
 ]
 
@@ -107,6 +116,8 @@ class Column:
     strict: bool = False
     missing: bool = False
     doc: str = ""
+    #: ids/categories read as trimmed text (``1001.0`` -> ``1001``, full-width made plain; noted)
+    clean: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -123,6 +134,55 @@ class Rule:
     fix: str
 
 
+class Problem(NamedTuple):
+    """What a :class:`Check` found: the row (user's index; None for the column as a whole), the rule,
+    what was found and how to fix it. :meth:`Table.read` words it as ``<where>: <rule>; found <found>. <fix>``."""
+
+    row: object
+    rule: str
+    found: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check beyond a column's kind and bounds (a totals row, a placeholder date...).
+
+    ``find(values, ctx)`` gets the parsed column of ``role`` (with the user's index; for
+    ``role=None`` the canonical frame so far) and the :class:`ReadContext`, and returns a
+    :class:`Problem` or None. It runs right after its column is parsed (``role=None``: after
+    every column), so the first problem of a row is reported in column order.
+    """
+
+    role: str | None
+    find: Callable[[pd.Series | pd.DataFrame, ReadContext], Problem | None]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a :class:`Check` may look at: the user's frame, the user's column names by role, settings."""
+
+    df: pd.DataFrame
+    names: dict
+    settings: dict
+
+
+def first_problem(mask, values: pd.Series, rule: str, fix: str, show=None) -> Problem | None:
+    """The first row where ``mask`` holds, as a :class:`Problem` found ``<value> (<n> such rows)``.
+
+    >>> first_problem(pd.Series([False, True, True]), pd.Series([1.0, -2.0, -3.0]), "values must be >= 0", "Fix.")
+    Problem(row=1, rule='values must be >= 0', found='-2.0 (2 such rows)', fix='Fix.')
+    """
+    mask = pd.Series(mask, index=values.index) if not isinstance(mask, pd.Series) else mask
+    hit = mask.to_numpy(dtype=bool)
+    if not hit.any():
+        return None
+    row = values.index[int(np.argmax(hit))]
+    n = int(hit.sum())
+    return Problem(row, rule, f"{(show or show_value)(values.loc[row])} ({n} such row{'s' if n > 1 else ''})", fix)
+
+
 @dataclass(frozen=True)
 class Table:
     """A kind of input table; :meth:`read` turns a user's frame into the canonical one."""
@@ -135,6 +195,7 @@ class Table:
     as_of_role: str | None = None
     key_what: str = "keys"
     key_fix: str = "Keep one row per key."
+    checks: tuple[Check, ...] = ()
     _by_role: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -160,7 +221,8 @@ class Table:
         return replace(self, columns=tuple(cols.values()), rules=self.rules + tuple(rules))
 
     def read(self, df, *, arg: str, as_of=None, later: str = "error", keep: tuple[str, ...] = (),
-             min_rows: int = 1, **cols: str | None) -> pd.DataFrame:
+             min_rows: int = 1, options: Mapping[str, str] | None = None, date_format: str | None = None,
+             settings: Mapping | None = None, **cols: str | None) -> pd.DataFrame:
         """Check ``df`` and return the canonical frame.
 
         Parameters
@@ -176,6 +238,13 @@ class Table:
             Further columns of ``df`` carried along under their own names.
         min_rows : int, default 1
             Fewest rows accepted.
+        options : mapping, optional
+            Role -> the option that named its column, used in messages instead
+            of ``<role>_col`` (the command line's ``--amount-col``).
+        date_format : str, optional
+            ``strptime`` format of the date columns (e.g. ``%d/%m/%Y``).
+        settings : mapping, optional
+            Passed to the table's :class:`Check` functions (``allow_duplicates``...).
         **cols : str or None
             ``<role>_col=<user's column>`` for each role the helper uses;
             ``None`` leaves the role out.
@@ -203,17 +272,26 @@ class Table:
             if not col_arg.endswith("_col") or role not in self._by_role:
                 raise TypeError(f"{self.kind}.read(): unknown column keyword {col_arg!r}; "
                                 f"roles are {self.roles}")
-            used[role] = (self._by_role[role], str(name) if not isinstance(name, str) else name, col_arg)
+            used[role] = (self._by_role[role], str(name) if not isinstance(name, str) else name,
+                          (options or {}).get(role, col_arg))
         require_columns(df, {col_arg: name for _, name, col_arg in used.values()}, arg=arg)
         require_columns(df, list(keep), arg=arg)
         limit = None if as_of is None else check_date(as_of, "as_of").normalize()
         out = {}
         check_choice(later, "later", ["error", "drop"])
         end = None if limit is None else limit + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+        ctx = ReadContext(df, {r: name for r, (_, name, _) in used.items()}, dict(settings or {}))
+        notes = []
         for role, (column, name, col_arg) in used.items():
             not_after = end if role == self.as_of_role and later == "error" else None
-            out[column.name] = _parse(df, column, name, col_arg, arg, not_after)
-        frame = pd.DataFrame(out, index=df.index)
+            values = _parse(df, column, name, col_arg, arg, not_after, date_format)
+            for en, zh in getattr(values, "attrs", {}).get(NOTES_ATTR, []):
+                notes.append([f"Column '{name}': {en}", f"列“{name}”：{zh}"])
+            out[column.name] = values
+            self._run_checks(role, values, ctx, df, arg, name, col_arg)
+        frame = pd.DataFrame({k: v.to_numpy() if isinstance(v, pd.Series) and not isinstance(
+            v.dtype, pd.CategoricalDtype) else v.array if isinstance(v, pd.Series) else v
+            for k, v in out.items()}, index=df.index)
         if end is not None and later == "drop" and self.as_of_role in used:
             frame = frame[frame[self._by_role[self.as_of_role].name] <= end]
         for name in keep:
@@ -233,10 +311,26 @@ class Table:
                 bad = rule.bad(frame.rename(columns={self._by_role[r].name: r for r in used}))
                 check_rows(frame, bad, frame[first[0].name], arg=arg, column=first[1], col_arg=first[2],
                            rule=rule.rule, fix=rule.fix)
+        self._run_checks(None, frame, ctx, df, arg, None, None)
+        if notes:
+            frame.attrs["crm_column_notes"] = notes
         return frame
 
+    def _run_checks(self, role, values, ctx, df, arg, name, col_arg) -> None:
+        """Run the checks of ``role``; the first problem found is raised in the one grammar."""
+        for check in self.checks:
+            if check.role != role:
+                continue
+            problem = check.find(values, ctx)
+            if problem is not None:
+                raise CRMInputError(
+                    f"{where(df, arg=arg, column=name, col_arg=col_arg, row=problem.row)}: "
+                    f"{problem.rule}; found {problem.found}. {problem.fix}")
 
-def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after) -> np.ndarray | pd.Series:
+
+def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after,
+           date_format: str | None = None) -> np.ndarray | pd.Series:
+    """The parsed column: a Series with the user's index (numbers, dates, cleaned ids) or an array."""
     where_ = {"arg": arg, "col_arg": col_arg}
     kind = column.kind
     if kind in ("number", "count"):
@@ -245,19 +339,23 @@ def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after) -> 
         if kind == "count":
             check_rows(df, s.notna() & (s != np.round(s)), s, **where_, column=name,
                        rule="values must be whole numbers", fix="Count whole purchases, calls or customers.")
-        return s.to_numpy()
+        return s
     if kind == "date":
         if column.missing:
             present = df[name].notna()
             s = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
             if present.any():
-                s[present] = check_dates(df.loc[present], name, **where_, not_after=not_after)
+                s[present] = check_dates(df.loc[present], name, **where_, not_after=not_after, format=date_format)
             return s.to_numpy()
-        return check_dates(df, name, **where_, not_after=not_after).to_numpy()
+        return check_dates(df, name, **where_, not_after=not_after, format=date_format)
     if not column.missing:
         check_no_missing(df, name, **where_)
     if kind == "flag":
         return _flags(df, name, where_)
+    if column.clean:
+        ids, notes = parse_ids(df[name])
+        ids.attrs[NOTES_ATTR] = notes
+        return ids
     return df[name].array if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name].to_numpy()
 
 

@@ -269,12 +269,64 @@ def parse_ids(s: pd.Series) -> tuple[pd.Series, list[list[str]]]:
     >>> notes[0][0]
     "2 different ways of writing one id (e.g. '1001.0' and '1001') were read as one: 1 id affected."
     """
-    raw = s.map(lambda v: v if v is None or (isinstance(v, float) and np.isnan(v)) else
-                (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
-    ids = raw.map(lambda v: v if not isinstance(v, str) else
-                  re.sub(r"^(\d+)\.0+$", r"\1", unicodedata.normalize("NFKC", v).strip()))
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return _parse_categorical_ids(s)
+    raw = s.map(_id_text)
+    ids = raw.map(_clean_id)
+    notes = _merged_ids_note(pd.DataFrame({"raw": raw, "id": ids}).dropna().drop_duplicates())
+    return ids, notes
+
+
+def _id_text(v):
+    return v if v is None or (isinstance(v, float) and np.isnan(v)) else (
+        str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+
+
+def _clean_id(v):
+    return v if not isinstance(v, str) else re.sub(r"^(\d+)\.0+$", r"\1", unicodedata.normalize("NFKC", v).strip())
+
+
+def _parse_categorical_ids(s: pd.Series) -> tuple[pd.Series, list[list[str]]]:
+    """:func:`parse_ids` on a categorical column (ids read as dictionary codes): the work is done once per
+    distinct id; the result is categorical with the clean ids as categories, in sorted order."""
+    cats = pd.Series(s.cat.categories)
+    raw = cats.map(_id_text) if cats.dtype != object else cats
+    plain = _plain_ids(raw)                   # printable ASCII, not 1001.0: nothing to clean
+    if plain.all() and s.cat.categories.is_monotonic_increasing:
+        return s, []
+    clean = raw.copy()
+    if not plain.all():
+        clean[~plain] = raw[~plain].map(_clean_id).astype(str)
+    notes = _merged_ids_note(pd.DataFrame({"raw": raw, "id": clean}).drop_duplicates()) if not plain.all() else []
+    new_codes, uniques = pd.factorize(clean.to_numpy(dtype=object))
+    try:
+        order = np.argsort(uniques.astype(str), kind="stable")
+    except TypeError:  # pragma: no cover - categories are text
+        order = np.arange(len(uniques))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = s.cat.codes.to_numpy()
+    mapped = np.where(codes >= 0, rank[new_codes][np.maximum(codes, 0)], -1)
+    ids = pd.Series(pd.Categorical.from_codes(mapped, categories=pd.Index(uniques[order], dtype=object)),
+                    index=s.index, name=s.name)
+    return ids, notes
+
+
+def _plain_ids(raw: pd.Series) -> pd.Series:
+    """Ids in printable ASCII without spaces and not of the form ``1001.0``: cleaning leaves them as they are."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(raw.to_numpy(dtype=object), type=pa.string())
+        ok = pc.and_(pc.match_substring_regex(arr, r"^[!-~]+$"), pc.invert(pc.match_substring_regex(arr, r"^\d+\.0+$")))
+        return pd.Series(ok.fill_null(False).to_numpy(zero_copy_only=False), index=raw.index)
+    except (ImportError, TypeError, ValueError):  # pragma: no cover - pyarrow is a dependency
+        return raw.str.fullmatch(r"[!-~]+").fillna(False) & ~raw.str.fullmatch(r"\d+\.0+").fillna(False)
+
+
+def _merged_ids_note(pairs: pd.DataFrame) -> list[list[str]]:
     notes: list[list[str]] = []
-    pairs = pd.DataFrame({"raw": raw, "id": ids}).dropna().drop_duplicates()
     spread = pairs.groupby("id")["raw"].nunique()
     merged = spread[spread > 1]
     if len(merged):
@@ -284,4 +336,4 @@ def parse_ids(s: pd.Series) -> tuple[pd.Series, list[list[str]]]:
         notes.append([f"{k:,} different ways of writing one id (e.g. '{ex[0]}' and '{ex[1]}') were read as one: "
                       f"{len(merged):,} id{'s' if len(merged) > 1 else ''} affected.",
                       f"{k:,} 种同一编号的不同写法（如“{ex[0]}”和“{ex[1]}”）合并为一个编号：涉及 {len(merged):,} 个编号。"])
-    return ids, notes
+    return notes

@@ -94,6 +94,7 @@ Report(
     helpers=("crm_lessons.satisfaction",),
     score_suffix_params=("expectation_suffix", "experience_suffix", "importance_suffix"),
     scale_param="scale_max",
+    table="survey",
 ),
 
 Report(
@@ -120,6 +121,7 @@ Report(
     ),
     date_role="time",
     helpers=("crm_lessons.callcenter",),
+    table="calls",
 ),
 )
 

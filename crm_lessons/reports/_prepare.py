@@ -1,27 +1,25 @@
-"""Validate an analyst's table for a report and bring it to canonical column names."""
+"""Validate an analyst's table for a report and bring it to canonical column names.
+
+Each report's input is a :class:`crm_lessons.tables.Table` (:func:`report_table`): the base kind the
+report names (transactions, survey, calls) refined by the report's columns, with the report rules as
+:class:`~crm_lessons.tables.Check` s. :func:`prepare` reads the analyst's frame through it with the
+command-line options (``--amount-col``...) as the names in every message.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from crm_lessons._validation import (
-    FIRST_LINE_ATTR,
-    SOURCE_ATTR,
-    CRMInputError,
-    check_dataframe,
-    check_dates,
-    check_no_missing,
-    check_numeric,
-    check_rows,
-    require_columns,
-    where,
-)
+from dataclasses import replace
+
+from crm_lessons._validation import FIRST_LINE_ATTR, SOURCE_ATTR, CRMInputError, check_dataframe, where
 from crm_lessons.io import read_table
-from crm_lessons.values import NOTES_ATTR, parse_ids
+from crm_lessons.tables import TABLES, Check, Column, Problem, ReadContext, Table, first_problem
+from crm_lessons.values import NOTES_ATTR
 from crm_lessons.reports._registry import Report
 
-__all__ = ["EARLIEST_DATE", "parse_as_of", "prepare", "read_and_prepare"]
+__all__ = ["EARLIEST_DATE", "parse_as_of", "prepare", "read_and_prepare", "report_table"]
 
 #: Dates before this are treated as placeholders (1900-01-01, 1970-01-01, Excel's day 0).
 EARLIEST_DATE = pd.Timestamp("1990-01-01")
@@ -56,57 +54,147 @@ def _names(report: Report, columns: dict | None) -> dict[str, str]:
     return names
 
 
-def _check_duplicates(df: pd.DataFrame, cols: list[str]) -> None:
-    dup = df.duplicated(subset=cols, keep="first")
-    if dup.any():
-        row = dup.index[dup.to_numpy()][0]
-        n = int(dup.sum())
-        first = df.index[(df[cols] == df.loc[row, cols]).all(axis=1).to_numpy()][0]
-        orig = where(df, arg="--input", row=first).split(", ")[-1]
-        raise CRMInputError(
-            f"{where(df, arg='--input', row=row)}: rows must not repeat; found a copy of {orig} "
-            f"({n} repeated row{'s' if n > 1 else ''}). Remove the repeated rows (an export run twice?), "
-            "or pass --allow-duplicates if they are separate purchases."
-        )
-
-
 _TOTAL_LABELS = {"合计", "总计", "小计", "总和", "合 计", "total", "totals", "sum", "grand total", "subtotal"}
+_KINDS = {"id": "id", "category": "category", "date": "date", "amount": "number", "count": "number",
+          "score": "number"}
 
 
-def _check_totals_label(df: pd.DataFrame, name: str, opt: str, ids: pd.Series) -> None:
+# --------------------------------------------------------------------------- the report rules
+def _totals_label(ids: pd.Series, ctx: ReadContext) -> Problem | None:
     """A row whose id reads 合计 / Total is a totals row, not a customer."""
-    bad = ids.astype(str).str.strip().str.lower().isin(_TOTAL_LABELS)
-    if bad.any():
-        row = bad.index[bad.to_numpy()][0]
-        raise CRMInputError(
-            f"{where(df, arg='--input', column=name, col_arg=opt, row=row)}: rows must be single records, not totals; found "
-            f"{df.loc[row, name]!r}, a totals row. Delete the totals row(s) (合计/小计) and run again."
-        )
+    if isinstance(ids.dtype, pd.CategoricalDtype):  # each distinct id once, by pyarrow
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.array(ids.cat.categories.astype(str).to_numpy(dtype=object), type=pa.string())
+        cats = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(sorted(_TOTAL_LABELS)))
+        cats = cats.fill_null(False).to_numpy(zero_copy_only=False)
+        bad = pd.Series(cats[ids.cat.codes.to_numpy()] & (ids.cat.codes.to_numpy() >= 0), index=ids.index) \
+            if cats.any() else pd.Series(False, index=ids.index)
+    else:
+        bad = ids.astype(str).str.strip().str.lower().isin(_TOTAL_LABELS)
+    p = first_problem(bad, ids, "rows must be single records, not totals",
+                      "Delete the totals row(s) (合计/小计) and run again.")
+    return p and p._replace(found=f"{ctx.df.loc[p.row, ctx.names['customer']]!r}, a totals row")
 
 
-def _check_totals_row(df: pd.DataFrame, name: str, opt: str, amount: pd.Series) -> None:
+def _placeholder_date(s: pd.Series, ctx: ReadContext) -> Problem | None:
+    """Dates before :data:`EARLIEST_DATE` are placeholders (1900-01-01, 1970-01-01, Excel's day 0)."""
+    return first_problem(s < EARLIEST_DATE, s, f"dates must not be before {EARLIEST_DATE.date()}",
+                         "Placeholder dates (1900-01-01, 1970-01-01) mean the date is unknown: fill it in or remove "
+                         "the rows.", show=lambda v: str(v.date()))
+
+
+def _zero_amount(s: pd.Series, ctx: ReadContext) -> Problem | None:
+    """Amount 0 (free items, vouchers) is refused unless --drop-zero-amounts leaves those rows out."""
+    if ctx.settings.get("drop_zero_amounts"):
+        return None
+    return first_problem(s == 0, s, "values must be > 0", "Correct or remove these rows, or pass --drop-zero-amounts "
+                         "to leave out zero amounts (free items, vouchers).")
+
+
+def _totals_row(amount: pd.Series, ctx: ReadContext) -> Problem | None:
     """A row whose amount equals the sum of all the others is a totals row that would double the revenue."""
     if len(amount) < 3:
-        return
-    total = float(amount.sum())
-    top = amount.idxmax()
-    rest = total - float(amount.loc[top])
-    if rest > 0 and abs(float(amount.loc[top]) - rest) <= max(0.005 * rest, 0.01):
-        raise CRMInputError(
-            f"{where(df, arg='--input', column=name, col_arg=opt, row=top)}: rows must be single records, not totals; found "
-            f"{float(amount.loc[top]):,.2f}, the sum of all the other rows. Delete the totals row (合计) and run "
-            "again, or it doubles the revenue."
-        )
+        return None
+    v = amount.to_numpy()
+    top = int(np.argmax(v))
+    rest = float(v.sum()) - float(v[top])
+    if rest > 0 and abs(float(v[top]) - rest) <= max(0.005 * rest, 0.01):
+        return Problem(amount.index[top], "rows must be single records, not totals",
+                       f"{float(v[top]):,.2f}, the sum of all the other rows",
+                       "Delete the totals row (合计) and run again, or it doubles the revenue.")
+    return None
 
 
-def _check_scale_reached(df: pd.DataFrame, name: str, opt: str, s: pd.Series, param: str, top) -> None:
-    """Answers that stay two or more points below the stated top of the scale: the scale is probably wrong."""
-    if top is not None and s.max() <= top - 2:
-        raise CRMInputError(
-            f"{where(df, arg='--input', column=name, col_arg=opt)}: answers must reach near the top of the scale (1-{top:g}); "
-            f"found answers from {s.min():g} to {s.max():g}. If the survey used a 1-{s.max():g} scale, pass "
-            f"--param {param}={s.max():g}."
-        )
+def _count_checks():
+    def negative(s, ctx):
+        return first_problem(s < 0, s, "values must be whole numbers >= 0", "Counts cannot be negative: check the "
+                             "column.", show=lambda v: repr(float(v)))
+
+    def decimals(s, ctx):
+        return first_problem(s != np.round(s), s, "values must be whole numbers", "Counts cannot have decimals: "
+                             "check the column.", show=lambda v: repr(float(v)))
+    return negative, decimals
+
+
+def _scale_checks(report: Report, lo, hi):
+    def within(s, ctx):
+        return first_problem((s < lo) | (s > hi), s, f"values must be within the scale {lo:g}-{hi:g}",
+                             f"If the survey used another scale, say so, e.g. --param {report.scale_param}=10 "
+                             "--param scale_min=0 for 0-10; otherwise correct or remove these rows.")
+
+    def reached(s, ctx):
+        """Answers that stay two or more points below the stated top of the scale: the scale is probably wrong."""
+        if s.max() <= hi - 2:
+            return Problem(None, f"answers must reach near the top of the scale (1-{hi:g})",
+                           f"answers from {s.min():g} to {s.max():g}",
+                           f"If the survey used a 1-{s.max():g} scale, pass --param {report.scale_param}={s.max():g}.")
+        return None
+    return within, reached
+
+
+def _repeated_rows(columns: list[str]):
+    def find(frame, ctx):
+        """Fully repeated rows (an export run twice) unless --allow-duplicates."""
+        if ctx.settings.get("allow_duplicates"):
+            return None
+        df = ctx.df
+        dup = df.duplicated(subset=columns, keep="first")
+        if not dup.any():
+            return None
+        row = dup.index[dup.to_numpy()][0]
+        n = int(dup.sum())
+        first = df.index[(df[columns] == df.loc[row, columns]).all(axis=1).to_numpy()][0]
+        orig = where(df, arg="--input", row=first).split(", ")[-1]
+        return Problem(row, "rows must not repeat", f"a copy of {orig} ({n} repeated row{'s' if n > 1 else ''})",
+                       "Remove the repeated rows (an export run twice?), or pass --allow-duplicates if they are "
+                       "separate purchases.")
+    return find
+
+
+def report_table(report: Report, *, params: dict, names: dict[str, str], extras=(), by: str | None = None) -> Table:
+    """The input table of ``report``: its base kind (:data:`crm_lessons.tables.TABLES`) refined by its columns.
+
+    Each report column becomes a :class:`~crm_lessons.tables.Column` (ids and categories read as clean
+    text, amounts >= 0 and <= their cap, scores within their bounds); the report rules (totals rows,
+    placeholder dates, zero amounts, the scale, whole counts, repeated rows) are its
+    :class:`~crm_lessons.tables.Check` s. ``extras`` are score columns found by suffix, ``by`` the
+    ``--by`` column. No key: a report refuses fully repeated rows instead.
+
+    >>> from crm_lessons.reports._catalogue import get_report
+    >>> t = report_table(get_report("customer-value"), params={}, names={})
+    >>> [(c.role, c.kind, c.max) for c in t.columns][:3], len(t.checks)
+    ([('customer', 'id', None), ('date', 'date', None), ('amount', 'number', 10000000.0)], 5)
+    """
+    base = TABLES[report.table]
+    scale_top = params.get(report.scale_param) if report.scale_param else None
+    scale_low = params.get("scale_min") if report.scale_param else None
+    cols, checks = [], []
+    for c in report.columns:
+        param = c.max_value == "param"
+        cols.append(Column(c.role, c.default, _KINDS[c.kind], min=0 if c.kind == "amount" else
+                           (None if param else c.min_value), max=None if param else c.max_value,
+                           clean=c.kind in ("id", "category"), doc=c.help))
+        if c.kind == "id":
+            checks.append(Check(c.role, _totals_label))
+        elif c.kind == "date":
+            checks.append(Check(c.role, _placeholder_date))
+        elif c.kind == "amount":
+            checks += [Check(c.role, _zero_amount), Check(c.role, _totals_row)]
+        elif c.kind == "count":
+            checks += [Check(c.role, f) for f in _count_checks()]
+        if param:
+            checks += [Check(c.role, f) for f in _scale_checks(report, 1 if scale_low is None else scale_low,
+                                                                 scale_top)]
+    for e in extras:
+        cols.append(Column(e, e, "number", min=1 if scale_low is None else scale_low, max=scale_top))
+    if by is not None:
+        cols.append(Column("by", by, "id", doc="one report per value (--by)"))
+    rows = [n for r, n in names.items() if r in {c.role for c in report.columns}] + ([by] if by else [])
+    checks.append(Check(None, _repeated_rows(list(dict.fromkeys(rows)))))
+    return replace(base.extend(*cols), kind=f"{report.name} input", key=(), rules=(), as_of_role=report.date_role,
+                   checks=tuple(checks))
 
 
 def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as_of=None,
@@ -117,110 +205,68 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
 
     ``columns`` maps a role (``customer``, ``date``, ``amount``...) to the
     analyst's column name; ``keep`` lists extra columns to carry along (the
-    ``--by`` column). Dates must not be after ``as_of`` (default: today) nor
-    before :data:`EARLIEST_DATE`; the as-of date defaults to the last date.
-    Fully repeated rows are an error unless ``allow_duplicates``. ``date_format``
-    (e.g. ``%d/%m/%Y``) settles the day/month order of dates; ``drop_zero_amounts``
-    leaves out rows with amount 0 (free items, vouchers) instead of refusing them.
+    ``--by`` column). The frame goes through the report's input table
+    (:func:`report_table`, :meth:`crm_lessons.tables.Table.read`): dates must not
+    be after today nor before :data:`EARLIEST_DATE`; the as-of date defaults to
+    the last date. Fully repeated rows are an error unless ``allow_duplicates``.
+    ``date_format`` (e.g. ``%d/%m/%Y``) settles the day/month order of dates;
+    ``drop_zero_amounts`` leaves out rows with amount 0 (free items, vouchers)
+    instead of refusing them.
+
+    >>> from crm_lessons.reports._catalogue import get_report
+    >>> df = pd.DataFrame({"客户": [" 7", "7.0", "8"], "日期": ["2024年1月5日", "2024-02-01", "2024-01-20"],
+    ...                    "金额": ["￥1,234.50", "30", "8"]})
+    >>> data, as_of = prepare(df, get_report("customer-value"), today="2026-01-01",
+    ...                       columns={"customer": "客户", "date": "日期", "amount": "金额"})
+    >>> data["customer_id"].tolist(), data["amount"].tolist(), str(as_of.date())
+    (['7', '7', '8'], [1234.5, 30.0, 8.0], '2024-02-01')
+    >>> prepare(df.assign(金额=[5, -1, 3]), get_report("customer-value"),
+    ...         columns={"customer": "客户", "date": "日期", "amount": "金额"})
+    Traceback (most recent call last):
+    ...
+    crm_lessons._validation.CRMInputError: argument `--input`, column '金额' (--amount-col), row 1: values must be >= 0; found -1.0 (1 such row). Correct or remove these rows, e.g. refunds belong in a separate table.
     """
     check_dataframe(df, arg="--input")
     names = _names(report, columns)
     as_of = parse_as_of(as_of)
     limit = pd.Timestamp(today or pd.Timestamp.now()).normalize()
     present = {r: n for r, n in names.items() if report.column(r).required or n in df.columns}
-    require_columns(df, {report.column(r).option: n for r, n in present.items()}, arg="--input")
-    for k in keep or []:
-        require_columns(df, {"--by": k}, arg="--input")
     params = report.parse_params(params)
-    scale_top = params.get(report.scale_param) if report.scale_param else None
-    scale_low = params.get("scale_min") if report.scale_param else None
-    out = {}
-    zero_rows = None
-    for role, name in present.items():
-        col = report.column(role)
-        opt = col.option
-        hi = scale_top if col.max_value == "param" else col.max_value
-        if col.kind == "id" or col.kind == "category":
-            check_no_missing(df, name, arg="--input", col_arg=opt)
-            ids, notes = parse_ids(df[name])
-            if col.kind == "id":
-                _check_totals_label(df, name, opt, ids)
-            ids.attrs[NOTES_ATTR] = [[f"Column '{name}': {en}", f"列“{name}”：{zh}"] for en, zh in notes]
-            out[col.default] = ids
-        elif col.kind == "date":
-            s = check_dates(df, name, arg="--input", col_arg=opt, not_after=limit + pd.Timedelta(days=1) - pd.Timedelta(seconds=1),
-                            format=date_format)
-            early = s < EARLIEST_DATE
-            if early.any():
-                row = early.index[early.to_numpy()][0]
-                n = int(early.sum())
-                raise CRMInputError(
-                    f"{where(df, arg='--input', column=name, col_arg=opt, row=row)}: dates must not be before "
-                    f"{EARLIEST_DATE.date()}; found {s.loc[row].date()} ({n} such row{'s' if n > 1 else ''}). "
-                    "Placeholder dates (1900-01-01, 1970-01-01) mean the date is unknown: fill it in or remove the rows."
-                )
-            out[col.default] = s
-        else:
-            strict = col.kind == "amount"
-            lo = 0 if col.kind == "amount" else col.min_value
-            if col.max_value == "param":
-                s = check_numeric(df, name, arg="--input", col_arg=opt)
-                lo = 1 if scale_low is None else scale_low
-                check_rows(df, (s < lo) | (s > hi), s, arg="--input", column=name, col_arg=opt,
-                           rule=f"values must be within the scale {lo:g}-{hi:g}",
-                           fix=f"If the survey used another scale, say so, e.g. --param {report.scale_param}=10 "
-                               "--param scale_min=0 for 0-10; otherwise correct or remove these rows.")
-            else:
-                s = check_numeric(df, name, arg="--input", col_arg=opt, min_value=lo, strict=False, max_value=hi)
-            if col.kind == "amount":
-                if not drop_zero_amounts:
-                    check_rows(df, s == 0, s, arg="--input", column=name, col_arg=opt, rule="values must be > 0",
-                               fix="Correct or remove these rows, or pass --drop-zero-amounts to leave out "
-                                   "zero amounts (free items, vouchers).")
-                elif (s == 0).any():
-                    zero = s == 0
-                    zero_rows = zero if zero_rows is None else zero_rows | zero
-                _check_totals_row(df, name, opt, s)
-            if col.max_value == "param":
-                _check_scale_reached(df, name, opt, s, report.scale_param, hi)
-            if col.kind == "count":
-                for bad, what, fix in ((s < 0, "whole numbers >= 0", "Counts cannot be negative: check the column."),
-                                       (s != np.round(s), "whole numbers", "Counts cannot have decimals: check the column.")):
-                    if bad.any():
-                        row = bad.index[bad.to_numpy()][0]
-                        k = int(bad.sum())
-                        raise CRMInputError(
-                            f"{where(df, arg='--input', column=name, col_arg=opt, row=row)}: values must be {what}; "
-                            f"found {float(s.loc[row])!r} ({k} such row{'s' if k > 1 else ''}). {fix}"
-                        )
-                s = s.astype("int64")
-            out[col.default] = s
     suffixes = tuple(params[p] for p in report.score_suffix_params if params.get(p))
-    extra = [c for c in df.columns if suffixes and str(c).endswith(suffixes) and c not in present.values()]
-    for c in extra:
-        out[c] = check_numeric(df, c, arg="--input", min_value=1 if scale_low is None else scale_low, max_value=scale_top)
-    for k in keep or []:
-        check_no_missing(df, k, arg="--input", col_arg="--by")
-        out.setdefault(k, df[k].astype(str).str.strip())
-    if not allow_duplicates:
-        _check_duplicates(df, list(dict.fromkeys(list(present.values()) + list(keep or []))))
-    frame = pd.DataFrame(out).reset_index(drop=True)
-    if zero_rows is not None:
-        k = int(zero_rows.sum())
-        frame = frame[~zero_rows.to_numpy()].reset_index(drop=True)
+    extras = [str(c) for c in df.columns if suffixes and str(c).endswith(suffixes) and c not in present.values()]
+    roles = {report.column(r).default for r in present}
+    by = next((k for k in keep or [] if k not in roles), None)
+    table = report_table(report, params=params, names=present, extras=extras, by=by)
+    cols = {f"{r}_col": n for r, n in present.items()} | {f"{e}_col": e for e in extras}
+    options = {r: report.column(r).option for r in present} | {e: e for e in extras}
+    if by is not None:
+        cols["by_col"], options["by"] = by, "--by"
+    frame = table.read(df, arg="--input", as_of=limit if report.date_role else None, options=options,
+                       date_format=date_format, settings={"allow_duplicates": allow_duplicates,
+                                                          "drop_zero_amounts": drop_zero_amounts}, **cols)
+    for r in present:
+        if report.column(r).kind == "count":
+            frame[report.column(r).default] = frame[report.column(r).default].astype("int64")
+    if by is not None:
+        frame[by] = frame[by].astype(str).str.strip()
+    for c in frame.columns:  # ids read as dictionary codes: the same text column as the exact reader's
+        if isinstance(frame[c].dtype, pd.CategoricalDtype):
+            frame[c] = np.asarray(frame[c])
+    frame = frame.reset_index(drop=True)
+    column_notes = frame.attrs.get("crm_column_notes", [])
+    zero_note = []
+    amount = next((report.column(r).default for r in present if report.column(r).kind == "amount"), None)
+    if drop_zero_amounts and amount is not None and (frame[amount] == 0).any():
+        zero = (frame[amount] == 0).to_numpy()
+        k = int(zero.sum())
+        frame = frame[~zero].reset_index(drop=True)
         if frame.empty:
             raise CRMInputError(f"{where(df, arg='--input')}: needs rows with an amount above 0; found only zero amounts ({k} rows). "
                                 "Check the amount column (--amount-col).")
-        df.attrs.setdefault(NOTES_ATTR, [])
         zero_note = [[f"{k:,} row{'s' if k > 1 else ''} with amount 0 {'were' if k > 1 else 'was'} left out "
                       "(--drop-zero-amounts).",
                       f"金额为 0 的 {k:,} 行未计入（--drop-zero-amounts）。"]]
-    else:
-        zero_note = []
-    notes = list(df.attrs.get(NOTES_ATTR, [])) + zero_note
-    for role, name in present.items():
-        for en, zh in out[report.column(role).default].attrs.get(NOTES_ATTR, []):
-            notes.append([en, zh] if en.startswith("Column") else [f"Column '{name}': {en}", f"列“{name}”：{zh}"])
+    notes = list(df.attrs.get(NOTES_ATTR, [])) + zero_note + list(column_notes)
     if as_of is not None and report.date_role is not None:
         later = frame[report.column(report.date_role).default] >= as_of + pd.Timedelta(days=1)
         if later.all():
@@ -233,7 +279,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
             notes.append([f"{k:,} row{'s' if k > 1 else ''} dated after the as-of date {as_of.date()} "
                           f"{'were' if k > 1 else 'was'} left out.",
                           f"截止日 {as_of.date()} 之后的 {k:,} 行未计入。"])
-            frame = frame[~later].reset_index(drop=True)
+            frame = frame[~later.to_numpy()].reset_index(drop=True)
     frame.attrs = {k: v for k, v in df.attrs.items() if k in (SOURCE_ATTR, FIRST_LINE_ATTR)}
     frame.attrs[NOTES_ATTR] = notes
     if as_of is None and report.date_role is not None:

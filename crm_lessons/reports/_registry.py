@@ -103,6 +103,8 @@ class Report:
     score_suffix_params: tuple[str, ...] = ()
     #: param giving the top of score columns whose Column.max_value is the string "param"
     scale_param: str | None = None
+    #: the kind of input table (crm_lessons.tables.TABLES) the report's columns refine
+    table: str = "transactions"
 
     @property
     def notebook(self) -> Path:

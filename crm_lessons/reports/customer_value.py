@@ -7,6 +7,7 @@ import pandas as pd
 
 from crm_lessons import clv as clv_mod
 from crm_lessons import segmentation
+from crm_lessons._grouping import customer_codes
 from crm_lessons._validation import CRMInputError
 from crm_lessons.reports._charts import percent_axis
 from crm_lessons.reports._status import (
@@ -66,9 +67,16 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
     Returns ``(customers, models)``; ``models.reason`` says why CLV could not be estimated ("" if it was).
     P(alive) is left empty for one-time buyers (the BG/NBD model gives them 1 whatever their silence).
     """
-    rfm = segmentation.rfm_table(data, as_of=as_of, n_bins=rfm_bins, recency_days=list(recency_days))
+    # customers as integer codes (in sorted order of the ids), factorised once for both aggregations
+    codes, ids = customer_codes(data["customer_id"])
+    coded = pd.DataFrame({"customer_id": codes, "date": data["date"].to_numpy(), "amount": data["amount"].to_numpy()})
+    rfm = segmentation.rfm_table(coded, as_of=as_of, n_bins=rfm_bins, recency_days=list(recency_days))
+    rfm.index = pd.Index(ids[rfm.index.to_numpy()], name="customer_id")
     rfm["status"] = customer_status(rfm["recency"], active_days=active_days, lapsed_days=lapsed_days)
-    models = fit_models(data, as_of=as_of, tr=tr)
+    models = fit_models(coded, as_of=as_of, tr=tr)
+    summary = models.summary.copy()
+    summary.index = pd.Index(ids[summary.index.to_numpy()], name="customer_id")
+    models = models._replace(summary=summary)
     customers = rfm
     if not models.reason:
         monthly = (1 + discount_rate) ** (1 / 12) - 1

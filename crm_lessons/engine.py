@@ -276,7 +276,7 @@ def suspicious(t, *, not_after, earliest, max_amount=None, drop_zero_amounts: bo
 
 
 def duplicates(t, keys: list[str]):
-    """Each row with the number of the first row equal to it (on ``keys``) and its rank among equal rows."""
+    """Each row with the number of the first row equal to it (on ``keys``) and its rank (from 0) among equal rows."""
     import ibis
 
     w = ibis.window(group_by=[t[k] for k in keys], order_by=t[ROW])

@@ -178,7 +178,7 @@ def _raise_first_bad(inp, t, bad, report, names, **kw):
     sub = inp.con.to_pandas(rows.limit(_MAX_BAD_ROWS))
     frame = pd.DataFrame({names["customer"]: sub["raw_customer"], names["date"]: sub["raw_date"],
                           names["amount"]: sub["raw_amount"]})
-    frame.index = sub[eng.ROW].astype("int64").to_numpy() - 1
+    frame.index = sub[eng.ROW].astype("int64").to_numpy()
     frame.attrs[SOURCE_ATTR] = inp.source
     try:
         prepare(frame, report, allow_duplicates=True, **kw)
@@ -232,7 +232,7 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
         _raise_first_bad(inp, t, bad, report, names, **kw)
     top, rest = float(stats["top"]), float(stats["total"]) - float(stats["top"])
     if int(stats["n"]) >= 3 and rest > 0 and abs(top - rest) <= max(0.005 * rest, 0.01):
-        row = int(stats["top_row"]) - 1          # the totals row: same check, same message, on three rows
+        row = int(stats["top_row"])          # the totals row: same check, same message, on three rows
         frame = pd.DataFrame({names["customer"]: ["a", "b", "c"], names["date"]: ["2000-01-01"] * 3,
                               names["amount"]: [top, rest / 2, rest / 2]}, index=[row, row + 1, row + 2])
         frame.attrs[SOURCE_ATTR] = inp.source
@@ -243,10 +243,10 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     if not allow_duplicates:
         keys = ["raw_customer", "raw_date", "amount"]
         d = eng.duplicates(t, keys)
-        dup = con.to_pandas(d.filter(d._k > 1).aggregate(n=d.count(), row=d[eng.ROW].min(),
-                                                        first=d._first.argmin(d[eng.ROW])))
+        d = d.filter(d._k > 0)   # ibis row numbers start at 0
+        dup = con.to_pandas(d.aggregate(n=d.count(), row=d[eng.ROW].min(), first=d._first.argmin(d[eng.ROW])))
         if int(dup["n"].iloc[0]):
-            n, row, first = int(dup["n"].iloc[0]), int(dup["row"].iloc[0]) - 1, int(dup["first"].iloc[0]) - 1
+            n, row, first = int(dup["n"].iloc[0]), int(dup["row"].iloc[0]), int(dup["first"].iloc[0])
             orig = _lines(where(header, arg="--input", row=first), inp.first_line).split(", ")[-1]
             raise CRMInputError(
                 f"{_lines(where(header, arg='--input', row=row), inp.first_line)}: rows must not repeat; found a copy "

@@ -70,6 +70,8 @@ _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
           "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 _TOTAL_LABELS = ("合计", "总计", "小计", "总和", "合 计", "total", "totals", "sum", "grand total", "subtotal")
 ROW = "_crm_row"
+#: The least memory given to DuckDB whatever ``--max-memory`` says (bytes).
+MIN_ENGINE_MEMORY = 128 * 10**6
 
 
 def parse_memory(text) -> int:
@@ -126,11 +128,16 @@ def choose_engine(source, engine: str = "auto", max_memory=None) -> str:
 
 def connect(*, max_memory=None, temp_directory=None, threads: int | None = None):
     """A DuckDB connection (through Ibis) limited to ``max_memory``, spilling to ``temp_directory``."""
+    import warnings
+
     import ibis
 
+    # Ibis 12 calls DuckDB 1.4+'s fetch_arrow_table, which warns that it is deprecated
+    warnings.filterwarnings("ignore", message=".*fetch_arrow_table.*", category=DeprecationWarning)
+
     con = ibis.duckdb.connect()
-    if max_memory is not None:
-        con.raw_sql(f"SET memory_limit = '{parse_memory(max_memory)}B'")
+    if max_memory is not None:  # DuckDB needs about 100 MB to read a CSV file at all
+        con.raw_sql(f"SET memory_limit = '{max(parse_memory(max_memory), MIN_ENGINE_MEMORY)}B'")
     if temp_directory is not None:
         con.raw_sql(f"SET temp_directory = '{Path(temp_directory).as_posix()}'")
     if threads:

@@ -158,15 +158,22 @@ def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of
     _check_out(input_path, out, overwrite)
     kw = dict(columns=columns, as_of=as_of, today=today, params=params, allow_duplicates=allow_duplicates,
               date_format=date_format, drop_zero_amounts=drop_zero_amounts)
-    if choose_engine(input_path, engine, max_memory) == "pandas" or (engine == "auto" and report.name != "customer-value"
-                                                                     and not is_engine_table(input_path)):
+    used = choose_engine(input_path, engine, max_memory)
+    if used != "pandas" and report.name != "customer-value":
+        if engine == "auto" and not is_engine_table(input_path):
+            used = "pandas"
+        else:
+            raise CRMInputError(f"argument `--engine`: only the customer-value report runs on an engine; found "
+                                f"report '{name}' with {input_path if is_engine_table(input_path) else engine!r}. "
+                                "Pass a file with --engine pandas.")
+    if used == "pandas":
         data, as_of = read_and_prepare(input_path, report, sheet=sheet, header_row=header_row, **kw)
     else:
         from crm_lessons.reports._engine import prepare_engine
         data, as_of = prepare_engine(input_path, report, max_memory=max_memory, **kw)
     with atomic_output_dir(out, overwrite=overwrite) as tmp:
         execute_report(report, data, tmp, as_of=as_of, params=params, lang=lang, currency=currency,
-                       meta={"input": Path(input_path).name, "columns": columns or {}})
+                       meta={"input": Path(input_path).name, "columns": columns or {}, "engine": used})
     return Path(out)
 
 

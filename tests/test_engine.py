@@ -159,10 +159,16 @@ def test_the_report_runs_end_to_end_on_the_engine_and_matches_pandas(cdnow_files
     info = json.loads((tmp_path / "eng" / "run.json").read_text())
     assert info["engine"] == "duckdb" and info["rows"] == 69_579
     assert json.loads((tmp_path / "mem" / "run.json").read_text())["engine"] == "pandas"
-    for name in ("customers", "rfm segments", "pyramid", "status", "model parameters"):
-        a = pd.read_csv(tmp_path / "mem" / "tables" / f"{name}.csv")
-        b = pd.read_csv(tmp_path / "eng" / "tables" / f"{name}.csv")
+    names = sorted(p.name for p in (tmp_path / "mem" / "tables").glob("*.csv"))
+    assert len(names) == 9 and names == sorted(p.name for p in (tmp_path / "eng" / "tables").glob("*.csv"))
+    for name in names:
+        a = pd.read_csv(tmp_path / "mem" / "tables" / name)
+        b = pd.read_csv(tmp_path / "eng" / "tables" / name)
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
+    figures = [json.loads((tmp_path / d / "figures.json").read_text()) for d in ("mem", "eng")]
+    assert figures[0].keys() == figures[1].keys()
+    for k, v in figures[0].items():
+        assert v["value"] == pytest.approx(figures[1][k]["value"], rel=1e-9), k
 
 
 def test_engine_peak_memory_stays_bounded(tmp_path):

@@ -166,6 +166,11 @@ def _lines(message: str, first_line: int | None) -> str:
     return re.sub(r"\brow (\d+)\b", lambda m: f"line {int(m.group(1)) + first_line}", message)
 
 
+def _base(inp) -> int:
+    """Row label of the first row: 0 for a CSV (turned into a line number), 1 otherwise (io's "row 1")."""
+    return 0 if inp.first_line is not None else 1
+
+
 def _names(report: Report, columns: dict | None) -> dict[str, str]:
     names = {c.role: c.default for c in report.columns}
     names.update({k: str(v) for k, v in (columns or {}).items() if v is not None and k in names})
@@ -178,7 +183,7 @@ def _raise_first_bad(inp, t, bad, report, names, **kw):
     sub = inp.con.to_pandas(rows.limit(_MAX_BAD_ROWS))
     frame = pd.DataFrame({names["customer"]: sub["raw_customer"], names["date"]: sub["raw_date"],
                           names["amount"]: sub["raw_amount"]})
-    frame.index = sub[eng.ROW].astype("int64").to_numpy()
+    frame.index = sub[eng.ROW].astype("int64").to_numpy() + _base(inp)
     frame.attrs[SOURCE_ATTR] = inp.source
     try:
         prepare(frame, report, allow_duplicates=True, **kw)
@@ -232,7 +237,7 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
         _raise_first_bad(inp, t, bad, report, names, **kw)
     top, rest = float(stats["top"]), float(stats["total"]) - float(stats["top"])
     if int(stats["n"]) >= 3 and rest > 0 and abs(top - rest) <= max(0.005 * rest, 0.01):
-        row = int(stats["top_row"])          # the totals row: same check, same message, on three rows
+        row = int(stats["top_row"]) + _base(inp)  # the totals row: same check, same message, on three rows
         frame = pd.DataFrame({names["customer"]: ["a", "b", "c"], names["date"]: ["2000-01-01"] * 3,
                               names["amount"]: [top, rest / 2, rest / 2]}, index=[row, row + 1, row + 2])
         frame.attrs[SOURCE_ATTR] = inp.source
@@ -246,7 +251,7 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
         d = d.filter(d._k > 0)   # ibis row numbers start at 0
         dup = con.to_pandas(d.aggregate(n=d.count(), row=d[eng.ROW].min(), first=d._first.argmin(d[eng.ROW])))
         if int(dup["n"].iloc[0]):
-            n, row, first = int(dup["n"].iloc[0]), int(dup["row"].iloc[0]), int(dup["first"].iloc[0])
+            n, row, first = (int(dup[k].iloc[0]) + (_base(inp) if k != "n" else 0) for k in ("n", "row", "first"))
             orig = _lines(where(header, arg="--input", row=first), inp.first_line).split(", ")[-1]
             raise CRMInputError(
                 f"{_lines(where(header, arg='--input', row=row), inp.first_line)}: rows must not repeat; found a copy "

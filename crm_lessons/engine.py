@@ -202,7 +202,7 @@ def open_input(source, *, con=None, max_memory=None, temp_directory=None) -> Eng
             con = ibis.connect(url)
             table = con.table(name)
         table = table.mutate(**{ROW: ibis.row_number()})
-        return EngineInput(con, table, name if kind != "spark" else rest, None, kind)
+        return EngineInput(con, table, text, None, kind)
     path = Path(text)
     if not path.is_file():
         raise CRMInputError(f"argument `--input`: file not found; found '{text}'. Check the path.")

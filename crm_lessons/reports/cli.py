@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "Run 'crm-lessons report --list' for the reports, their columns and parameters."
     parser.add_argument("name", nargs="?", metavar="NAME", help="report to run (see --list)")
     parser.add_argument("--list", action="store_true", help="list the reports and their parameters")
-    parser.add_argument("--input", metavar="FILE", help="CSV/XLSX/Parquet file, or a folder (one report per file)")
+    parser.add_argument("--input", metavar="FILE", help="CSV/XLSX/Parquet file, or a folder (one report per file); "
+                        "or an engine table: spark:[DB.]TABLE, duckdb:FILE.duckdb:TABLE, ibis:URL#TABLE")
     parser.add_argument("--out", metavar="DIR", help="output directory (must not exist yet)")
     parser.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
     parser.add_argument("--header-row", type=int, metavar="N", help="line/row of the column names if not the first")

@@ -136,6 +136,7 @@ def connect(*, max_memory=None, temp_directory=None, threads: int | None = None)
     warnings.filterwarnings("ignore", message=".*fetch_arrow_table.*", category=DeprecationWarning)
 
     con = ibis.duckdb.connect()
+    con.raw_sql("SET enable_progress_bar = false")  # no progress bars on the report's stderr
     if max_memory is not None:  # DuckDB needs about 100 MB to read a CSV file at all
         con.raw_sql(f"SET memory_limit = '{max(parse_memory(max_memory), MIN_ENGINE_MEMORY)}B'")
     if temp_directory is not None:

@@ -223,6 +223,7 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     header.attrs[SOURCE_ATTR] = inp.source
     require_columns(header, {report.column(r).option: n for r, n in names.items()}, arg="--input")
     t = eng.typed_transactions(inp.table, customer=names["customer"], date=names["date"], amount=names["amount"])
+    t = t.cache()  # read and parse the file once (a temporary table, spilled to disk past the memory limit)
     not_after = limit + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
     amount_col = report.column("amount")
     bad = eng.suspicious(t, not_after=not_after.to_pydatetime(), earliest=EARLIEST_DATE.to_pydatetime(),

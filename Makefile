@@ -70,7 +70,7 @@ nav: setup
 	$(PY) -m crm_lessons.cli course nav
 
 lock: setup
-	$(PY) -m uv pip compile pyproject.toml --extra test --extra book --python-version 3.11 --constraint constraints-lock.txt -o requirements.lock
+	$(PY) -m uv pip compile pyproject.toml --extra test --extra book --extra spark --python-version 3.11 --constraint constraints-lock.txt -o requirements.lock
 
 $(BENCH_VENV)/bin/python: benchmarks/requirements-bench.txt requirements.lock
 	$(PYTHON) -m venv $(BENCH_VENV)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _pyproject_requirements() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
-    for extra in ("test", "book"):
+    for extra in ("test", "book", "spark"):
         reqs += meta["optional-dependencies"][extra]
     out = {}
     for line in reqs:
@@ -24,7 +24,7 @@ def _pyproject_requirements() -> dict[str, str]:
 
 
 #: PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES = {"playwright": "playwright-python"}
+CONDA_NAMES = {"playwright": "playwright-python", "duckdb": "python-duckdb"}
 #: on PyPI only: environment.yml installs these with pip.
 PIP_ONLY = {"django-static-mathjax", "pylopdf-fonts-zh-cn"}
 

@@ -30,7 +30,7 @@ from crm_lessons._validation import CRMInputError
 from crm_lessons.reports._registry import Param
 
 __all__ = ["MIN_REPEAT_CUSTOMERS", "STATUSES", "STATUS_PARAMS", "Models", "check_status_params", "customer_status",
-           "fit_models", "p_alive_repeat", "status_label"]
+           "fit_models", "fit_summary", "p_alive_repeat", "status_label"]
 
 #: Fewest repeat customers with which the BG/NBD and Gamma-Gamma fits are attempted.
 MIN_REPEAT_CUSTOMERS = 20
@@ -93,22 +93,45 @@ def fit_models(data: pd.DataFrame, *, as_of, tr, spend: bool = True) -> Models:
     customer first seen on that day has T = 1 day, not 0.
     """
     from crm_lessons.customer_summary import summary_from_transactions
-    from crm_lessons.purchase_models import BetaGeoModel, ConvergenceError
-    from crm_lessons.spend_model import GammaGammaModel
 
     summary = summary_from_transactions(data, as_of=as_of + pd.Timedelta(days=1), time_unit="W", period="D")
     summary = summary.set_index("customer_id")
-    repeat = int((summary["frequency"] > 0).sum())
+    return fit_summary(summary, tr=tr, spend=spend)
+
+
+def fit_summary(summary: pd.DataFrame, *, tr, spend: bool = True, profiles: pd.DataFrame | None = None,
+                repeat_spend: pd.DataFrame | None = None) -> Models:
+    """:func:`fit_models` on a customer summary (weeks) already made.
+
+    An engine passes instead the distinct ``(frequency, recency, T)`` profiles with
+    their customer counts ``n`` and the repeat customers' ``frequency,
+    monetary_value`` (the fits are the same: the BG/NBD likelihood depends on a
+    customer only through the profile); ``summary`` is then returned as given.
+    """
+    from crm_lessons.purchase_models import BetaGeoModel, ConvergenceError
+    from crm_lessons.spend_model import GammaGammaModel
+
+    if profiles is None:
+        profiles = summary.reset_index()
+        repeat_spend = profiles
+        weights = None
+        n_customers = len(summary)
+    else:
+        profiles = profiles.copy()
+        profiles.attrs["time_unit"] = "W"
+        weights = "n"
+        n_customers = int(profiles["n"].sum())
+    repeat = int(profiles.loc[profiles["frequency"] > 0, "n"].sum()) if weights else int((profiles["frequency"] > 0).sum())
     if repeat < MIN_REPEAT_CUSTOMERS:
         return Models(summary, None, None, tr(
-            f"only {repeat:,} of the {len(summary):,} customers bought on more than one day; the models need at "
+            f"only {repeat:,} of the {n_customers:,} customers bought on more than one day; the models need at "
             f"least {MIN_REPEAT_CUSTOMERS} such repeat customers. A longer period or a larger group of customers "
             "would make it estimable.",
-            f"{len(summary):,} 位客户中只有 {repeat:,} 位在不止一天购买过；模型至少需要 {MIN_REPEAT_CUSTOMERS} 位"
+            f"{n_customers:,} 位客户中只有 {repeat:,} 位在不止一天购买过；模型至少需要 {MIN_REPEAT_CUSTOMERS} 位"
             "回头客。换用更长的时期或更大的客户群即可估计。"))
     try:
-        bg = BetaGeoModel().fit(summary.reset_index())
-        gg = GammaGammaModel().fit(summary.reset_index()) if spend else None
+        bg = BetaGeoModel().fit(profiles, weights_col=weights)
+        gg = GammaGammaModel().fit(repeat_spend) if spend else None
     except (CRMInputError, ConvergenceError):
         return Models(summary, None, None, tr(
             "the purchase history does not pin the models down (for example when hardly anyone has stopped "

@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "Run 'crm-lessons report --list' for the reports, their columns and parameters."
     parser.add_argument("name", nargs="?", metavar="NAME", help="report to run (see --list)")
     parser.add_argument("--list", action="store_true", help="list the reports and their parameters")
-    parser.add_argument("--input", metavar="FILE", help="CSV/XLSX/Parquet file, or a folder (one report per file)")
+    parser.add_argument("--input", metavar="FILE", help="CSV/XLSX/Parquet file, or a folder (one report per file); "
+                        "or an engine table: spark:[DB.]TABLE, duckdb:FILE.duckdb:TABLE, ibis:URL#TABLE")
     parser.add_argument("--out", metavar="DIR", help="output directory (must not exist yet)")
     parser.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
     parser.add_argument("--header-row", type=int, metavar="N", help="line/row of the column names if not the first")
@@ -55,6 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier report in --out")
     parser.add_argument("--date-format", metavar="FORMAT",
                         help="format of the dates when day and month cannot be told apart, e.g. %%d/%%m/%%Y")
+    engine = parser.add_argument_group("large data (customer-value report)")
+    engine.add_argument("--engine", choices=("auto", "pandas", "duckdb"), default="auto",
+                        help="where the per-transaction work runs: pandas in memory, or DuckDB out of core; auto "
+                             "(default) takes DuckDB when the file would not fit in memory (--max-memory). "
+                             "--input spark:TABLE or duckdb:FILE.duckdb:TABLE runs in that engine")
+    engine.add_argument("--max-memory", metavar="SIZE",
+                        help="memory the run may use, e.g. 4GB (default: what is free); DuckDB spills to disk past it")
     parser.add_argument("--drop-zero-amounts", action="store_true",
                         help="leave out rows with amount 0 (free items, vouchers) instead of refusing them")
 
@@ -127,6 +135,9 @@ def run(args: argparse.Namespace) -> int:
                   header_row=args.header_row, overwrite=args.overwrite, allow_duplicates=args.allow_duplicates,
                   lang=args.lang, currency=args.currency, date_format=args.date_format,
                   drop_zero_amounts=args.drop_zero_amounts)
+    if args.max_memory is not None:
+        from crm_lessons.engine import parse_memory
+        parse_memory(args.max_memory)
     if args.by or Path(args.input).is_dir():
         try:
             statuses = run_batch(args.name, args.input, args.out, by=args.by, jobs=args.jobs,
@@ -141,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
               f"{Path(args.out) / 'index.html'}")
         return 1 if failed else 0
     try:
-        out = run_report(args.name, args.input, args.out, **common)
+        out = run_report(args.name, args.input, args.out, engine=args.engine, max_memory=args.max_memory, **common)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

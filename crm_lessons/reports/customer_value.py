@@ -67,6 +67,10 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
     Returns ``(customers, models)``; ``models.reason`` says why CLV could not be estimated ("" if it was).
     P(alive) is left empty for one-time buyers (the BG/NBD model gives them 1 whatever their silence).
     """
+    if hasattr(data, "customer_table"):  # the engine's per-customer table (crm_lessons.reports._engine)
+        return data.customer_table(as_of=as_of, tr=tr, rfm_bins=rfm_bins, recency_days=recency_days,
+                                   horizon_months=horizon_months, discount_rate=discount_rate, margin=margin,
+                                   active_days=active_days, lapsed_days=lapsed_days)
     # customers as integer codes (in sorted order of the ids), factorised once for both aggregations
     codes, ids = customer_codes(data["customer_id"])
     coded = pd.DataFrame({"customer_id": codes, "date": data["date"].to_numpy(), "amount": data["amount"].to_numpy()})

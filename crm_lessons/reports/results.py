@@ -132,7 +132,13 @@ class ReportResult:
 
 
 def load_data(path) -> pd.DataFrame:
-    """The validated data the runner handed to the notebook."""
+    """The validated data the runner handed to the notebook (the engine's per-customer table on the engine path)."""
+    import pyarrow.parquet as pq
+
+    from crm_lessons.reports._engine import ENGINE_META, EngineData
+
+    if ENGINE_META in (pq.read_schema(path).metadata or {}):
+        return EngineData.from_parquet(path)
     return pd.read_parquet(path)
 
 

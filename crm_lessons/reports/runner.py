@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError
+from crm_lessons.engine import choose_engine, is_engine_table
 from crm_lessons.values import NOTES_ATTR
 from crm_lessons.io import READABLE_SUFFIXES, atomic_output_dir, safe_filename, write_csv_safe
 from crm_lessons.reports._prepare import read_and_prepare
@@ -139,8 +140,13 @@ def offline_html(html: str) -> str:
 def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of=None,
                params: dict | None = None, sheet=None, header_row=None, overwrite: bool = False,
                today=None, allow_duplicates: bool = False, lang: str = "en", currency: str = "¥",
-               date_format: str | None = None, drop_zero_amounts: bool = False) -> Path:
+               date_format: str | None = None, drop_zero_amounts: bool = False, engine: str = "auto",
+               max_memory=None) -> Path:
     """Validate ``input_path`` and write the report ``name`` to the directory ``out``.
+
+    ``engine`` (``auto``, ``pandas``, ``duckdb``) and ``max_memory`` choose where the
+    per-transaction work runs (:func:`crm_lessons.engine.choose_engine`); an engine
+    table (``spark:TABLE``, ``duckdb:FILE:TABLE``) always runs in its engine.
 
     Returns the output directory. Raises :class:`CRMInputError` for a bad
     input (before anything is written) and :class:`ReportError` when the
@@ -150,13 +156,24 @@ def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of
     params = report.parse_params(params)
     Text(lang)  # checks the language
     _check_out(input_path, out, overwrite)
-    data, as_of = read_and_prepare(input_path, report, columns=columns, as_of=as_of, sheet=sheet,
-                                   header_row=header_row, today=today, params=params,
-                                   allow_duplicates=allow_duplicates, date_format=date_format,
-                                   drop_zero_amounts=drop_zero_amounts)
+    kw = dict(columns=columns, as_of=as_of, today=today, params=params, allow_duplicates=allow_duplicates,
+              date_format=date_format, drop_zero_amounts=drop_zero_amounts)
+    used = choose_engine(input_path, engine, max_memory)
+    if used != "pandas" and report.name != "customer-value":
+        if engine == "auto" and not is_engine_table(input_path):
+            used = "pandas"
+        else:
+            raise CRMInputError(f"argument `--engine`: only the customer-value report runs on an engine; found "
+                                f"report '{name}' with {input_path if is_engine_table(input_path) else engine!r}. "
+                                "Pass a file with --engine pandas.")
+    if used == "pandas":
+        data, as_of = read_and_prepare(input_path, report, sheet=sheet, header_row=header_row, **kw)
+    else:
+        from crm_lessons.reports._engine import prepare_engine
+        data, as_of = prepare_engine(input_path, report, max_memory=max_memory, **kw)
     with atomic_output_dir(out, overwrite=overwrite) as tmp:
         execute_report(report, data, tmp, as_of=as_of, params=params, lang=lang, currency=currency,
-                       meta={"input": Path(input_path).name, "columns": columns or {}})
+                       meta={"input": Path(input_path).name, "columns": columns or {}, "engine": used})
     return Path(out)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["customer_codes", "customer_offsets", "distinct_pairs", "periods_per_customer", "count_worse"]
+__all__ = ["customer_codes", "customer_offsets", "customer_slots", "distinct_pairs", "periods_per_customer", "count_worse"]
 
 
 def customer_codes(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
@@ -90,6 +90,29 @@ def customer_offsets(ids) -> tuple[np.ndarray, int, int] | None:
         off = off.copy()
     off -= lo
     return off, lo, hi - lo + 1
+
+
+def customer_slots(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
+    """Like :func:`customer_codes`, but compact integer ids keep their offsets as codes (no look-up).
+
+    Returns ``(code, ids_of_codes)``: for compact integer ids ``code = id - min``
+    and ``ids_of_codes = min, min + 1, ..., max`` (slots of absent ids included,
+    so ``ids_of_codes[code]`` is each row's id), else :func:`customer_codes`.
+    A per-customer result over the codes present maps back with
+    ``ids_of_codes[present]``.
+
+    >>> code, ids = customer_slots(pd.Series([13, 10, 13, 11]))
+    >>> code.tolist(), ids.tolist()
+    ([3, 0, 3, 1], [10, 11, 12, 13])
+    >>> code, ids = customer_slots(pd.Series(["b", "a", "b"]))
+    >>> code.tolist(), list(ids)
+    ([1, 0, 1], ['a', 'b'])
+    """
+    compact = customer_offsets(ids)
+    if compact is None:
+        return customer_codes(ids)
+    off, lo, n_slots = compact
+    return off, np.arange(lo, lo + n_slots, dtype=np.int64)
 
 
 def count_worse(x, higher_is_better: bool = True) -> np.ndarray:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._grouping import customer_codes, periods_per_customer
+from crm_lessons._grouping import customer_slots, periods_per_customer
 from crm_lessons._validation import CRMInputError, check_choice, check_date
 from crm_lessons.tables import TRANSACTIONS
 
@@ -65,8 +65,8 @@ def _as_day(value, name: str, exact: bool = False):
 
 
 def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
-    """Integer code of each row's customer, codes in sorted order of the ids, and the ids."""
-    return customer_codes(ids)
+    """Integer code of each row's customer, codes in sorted order of the ids, and the ids of the codes."""
+    return customer_slots(ids)
 
 
 def _start_of(per: np.ndarray, period: str | None) -> np.ndarray:

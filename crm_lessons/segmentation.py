@@ -40,7 +40,7 @@ from crm_lessons._segmentation_tables import (
     LOYALTY_QUADRANTS, PYRAMID_TIERS_ZH, RESTAURANT_PRIVILEGES, RESTAURANT_RULES, RFM_CLASSES,
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
-from crm_lessons._grouping import count_worse, customer_codes, customer_offsets, periods_per_customer
+from crm_lessons._grouping import count_worse, customer_slots, periods_per_customer
 from crm_lessons.tables import TRANSACTIONS, Column
 from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import (
@@ -251,19 +251,12 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     log = TRANSACTIONS.read(transactions, arg="transactions", as_of=as_of, customer_col=customer_col,
                             date_col=date_col, amount_col=amount_col)
     day = as_of_date(log)
-    compact = customer_offsets(log["customer_id"])      # compact integer ids: offsets, no look-up
-    if compact is None:
-        codes, ids = customer_codes(log["customer_id"])
-    else:
-        codes, lo, n_slots = compact
+    codes, ids = customer_slots(log["customer_id"])      # compact integer ids: offsets, no look-up
     days = log["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").view(np.int64)
-    g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float),
-                             n_codes=n_slots if compact else len(ids), first_value=False)
+    g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids),
+                             first_value=False)
     del codes, days
-    if compact:
-        index = pd.Index(g["code"] + lo, name="customer_id")
-    else:
-        index = pd.Index(ids[g["code"]] if len(g["code"]) < len(ids) else ids, name="customer_id")
+    index = pd.Index(ids[g["code"]] if len(g["code"]) < len(ids) else ids, name="customer_id")
     out = pd.DataFrame({
         "recency": (int(np.datetime64(day.normalize(), "D").astype(np.int64)) - g["last"]).astype(int),
         "frequency": g["n_periods"].astype(int),

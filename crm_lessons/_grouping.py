@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["customer_codes", "customer_offsets", "customer_slots", "distinct_pairs", "periods_per_customer", "count_worse"]
+__all__ = ["customer_codes", "customer_offsets", "customer_slots", "day_numbers", "month_numbers", "distinct_pairs", "periods_per_customer", "count_worse"]
 
 
 def customer_codes(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
@@ -90,6 +90,43 @@ def customer_offsets(ids) -> tuple[np.ndarray, int, int] | None:
         off = off.copy()
     off -= lo
     return off, lo, hi - lo + 1
+
+
+_PER_DAY = {"ns": 86_400 * 10 ** 9, "us": 86_400 * 10 ** 6, "ms": 86_400 * 10 ** 3, "s": 86_400}
+
+
+def day_numbers(dates) -> np.ndarray:
+    """Whole days since 1970-01-01 of timezone-naive datetimes without missing values (``int64``).
+
+    One integer floor division of the stored ticks (any unit), instead of
+    NumPy's calendar conversion to ``datetime64[D]``.
+
+    >>> day_numbers(pd.Series(pd.to_datetime(["1970-01-02 23:59", "1969-12-31 01:00"]))).tolist()
+    [1, -1]
+    """
+    values = dates.to_numpy() if isinstance(dates, (pd.Series, pd.Index)) else np.asarray(dates)
+    if values.dtype.kind == "M":
+        unit = np.datetime_data(values.dtype)[0]
+        if unit in _PER_DAY:
+            return values.view(np.int64) // _PER_DAY[unit]
+    return pd.Series(dates).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def month_numbers(days: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of day numbers, by a look-up table over the days' range.
+
+    NumPy's ``datetime64[D] -> datetime64[M]`` conversion does calendar
+    arithmetic on every row; the few distinct days are converted once.
+
+    >>> month_numbers(np.array([0, 31, -1, 59])).tolist()
+    [0, 1, -1, 2]
+    """
+    days = np.asarray(days, dtype=np.int64)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 4 * days.size + 10_000:
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    lut = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return lut[days - lo]
 
 
 def customer_slots(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:

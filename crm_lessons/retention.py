@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.special import betaln, hyp2f1
 from scipy.stats import chi2, norm
 
-from crm_lessons._grouping import customer_slots
+from crm_lessons._grouping import customer_slots, day_numbers, month_numbers
 from crm_lessons.models import LikelihoodModel, fit_mle
 from crm_lessons.tables import DURATIONS, TRANSACTIONS, Column
 from crm_lessons._validation import (
@@ -55,10 +55,10 @@ _BITMAP_CELLS = 400_000_000
 # --------------------------------------------------------------------------- cohorts
 def _period_codes(dates: pd.Series, period: str) -> np.ndarray:
     """Integer period number of each date (months, Monday weeks or quarters since 1970)."""
-    days = dates.to_numpy(dtype="datetime64[D]")
+    days = day_numbers(dates)
     if period == "W":
-        return (days.astype(np.int64) + 3) // 7        # 1970-01-01 is a Thursday
-    months = days.astype("datetime64[M]").astype(np.int64)
+        return (days + 3) // 7                          # 1970-01-01 is a Thursday
+    months = month_numbers(days)
     return months // 3 if period == "Q" else months
 
 

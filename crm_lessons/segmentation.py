@@ -40,7 +40,7 @@ from crm_lessons._segmentation_tables import (
     LOYALTY_QUADRANTS, PYRAMID_TIERS_ZH, RESTAURANT_PRIVILEGES, RESTAURANT_RULES, RFM_CLASSES,
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
-from crm_lessons._grouping import count_worse, customer_slots, periods_per_customer
+from crm_lessons._grouping import count_worse, customer_slots, day_numbers, periods_per_customer
 from crm_lessons.tables import TRANSACTIONS, Column
 from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import (
@@ -252,7 +252,7 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
                             date_col=date_col, amount_col=amount_col)
     day = as_of_date(log)
     codes, ids = customer_slots(log["customer_id"])      # compact integer ids: offsets, no look-up
-    days = log["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").view(np.int64)
+    days = day_numbers(log["date"])
     g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids),
                              first_value=False)
     del codes, days

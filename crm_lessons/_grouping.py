@@ -213,7 +213,7 @@ def count_worse(x, higher_is_better: bool = True) -> np.ndarray:
     return out
 
 
-def distinct_pairs(code: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def distinct_pairs(code: np.ndarray, period: np.ndarray, overwrite_code: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
     """The distinct (code, period) pairs, sorted by code then period, as one sorted key.
 
     Returns ``(key, code_of_key, span)`` with ``key = code * span + (period - min)``.
@@ -224,7 +224,10 @@ def distinct_pairs(code: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np
     """
     p0 = int(period.min())
     span = int(period.max()) - p0 + 1
-    key = code.astype(np.int64) * span + (period.astype(np.int64) - p0)
+    key = code.astype(np.int64, copy=not overwrite_code)   # built in place: one array of the log's length
+    key *= span
+    key += period
+    key -= p0
     key.sort()                                      # a value sort (SIMD), not an argsort
     new = np.empty(key.size, dtype=bool)
     new[:1] = True
@@ -234,7 +237,8 @@ def distinct_pairs(code: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np
 
 
 def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarray | None = None,
-                         n_codes: int | None = None, first_value: bool = True) -> dict:
+                         n_codes: int | None = None, first_value: bool = True,
+                         overwrite_code: bool = False) -> dict:
     """Distinct periods per customer, the first and last, total spend and the first period's spend.
 
     Parameters
@@ -249,6 +253,9 @@ def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarra
         Number of codes (default ``code.max() + 1``).
     first_value : bool, default True
         Also the first period's spend (one more pass over the rows).
+    overwrite_code : bool, default False
+        Without ``first_value``, ``code`` (``int64``) may be overwritten by the
+        sort key: one array of the log's length fewer.
 
     Returns
     -------
@@ -273,7 +280,13 @@ def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarra
      'total': [2.0, 8.0], 'first_value': [2.0, 4.0]}
     """
     n_codes = int(code.max()) + 1 if n_codes is None else int(n_codes)
-    key, c, span = distinct_pairs(code, period)
+    total = None
+    if amount is not None:
+        total = np.bincount(code, weights=np.asarray(amount, dtype=float), minlength=n_codes)
+    reuse = overwrite_code and not (amount is not None and first_value) and code.dtype == np.int64
+    key, c, span = distinct_pairs(code, period, overwrite_code=reuse)
+    if reuse:
+        code = None                                 # now the sort key
     p0 = int(period.min())
     start = np.empty(c.size, dtype=bool)
     start[:1] = True
@@ -284,14 +297,12 @@ def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarra
     first = key[starts] - present * span + p0
     out = {"code": present, "n_periods": np.diff(np.append(starts, c.size)),
            "first": first, "last": key[ends] - present * span + p0}
-    if amount is not None:
-        amount = np.asarray(amount, dtype=float)
-        total = np.bincount(code, weights=amount, minlength=n_codes)
+    if total is not None:
         out["total"] = total[present]
     if amount is not None and first_value:
-        first_of = np.zeros(n_codes, dtype=np.int64)
+        first_of = np.zeros(n_codes, dtype=period.dtype)
         first_of[present] = first
-        in_first = period == first_of[code]
-        out["first_value"] = np.bincount(code, weights=np.where(in_first, amount, 0.0),
-                                         minlength=n_codes)[present]
+        in_first = first_of[code] == period
+        amount = np.asarray(amount, dtype=float)
+        out["first_value"] = np.bincount(code[in_first], weights=amount[in_first], minlength=n_codes)[present]
     return out

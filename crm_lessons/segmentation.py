@@ -254,7 +254,7 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     codes, ids = customer_slots(log["customer_id"])      # compact integer ids: offsets, no look-up
     days = day_numbers(log["date"])
     g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids),
-                             first_value=False)
+                             first_value=False, overwrite_code=True)
     del codes, days
     index = pd.Index(ids[g["code"]] if len(g["code"]) < len(ids) else ids, name="customer_id")
     out = pd.DataFrame({

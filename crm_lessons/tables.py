@@ -213,7 +213,10 @@ class Table:
         for role, (column, name, col_arg) in used.items():
             not_after = end if role == self.as_of_role and later == "error" else None
             out[column.name] = _parse(df, column, name, col_arg, arg, not_after)
-        frame = pd.DataFrame(out, index=df.index)
+        # one copy at most of each column: arrays still backed by the user's table are copied, the
+        # others (parsed, converted) are taken as they are, without pandas' consolidating copy
+        out = {k: (v.copy() if _backed_by(v, df) else v) for k, v in out.items()}
+        frame = pd.DataFrame(out, index=df.index, copy=False)
         if end is not None and later == "drop" and self.as_of_role in used:
             frame = frame[frame[self._by_role[self.as_of_role].name] <= end]
         for name in keep:
@@ -234,6 +237,14 @@ class Table:
                 check_rows(frame, bad, frame[first[0].name], arg=arg, column=first[1], col_arg=first[2],
                            rule=rule.rule, fix=rule.fix)
         return frame
+
+
+def _backed_by(values, df: pd.DataFrame) -> bool:
+    """Whether ``values`` may share memory with a column of ``df`` (then the canonical frame copies it)."""
+    if not isinstance(values, np.ndarray):
+        return True                                  # extension arrays: copy, as before
+    return any(np.may_share_memory(values, df[c].to_numpy()) for c in df.columns
+               if isinstance(df[c].dtype, np.dtype))
 
 
 def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after) -> np.ndarray | pd.Series:

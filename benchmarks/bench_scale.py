@@ -296,6 +296,31 @@ def report_files(n_rows: int, folder: Path) -> dict[str, Path]:
     return files
 
 
+def render(path: Path) -> str:
+    """The README table (one row per task, size and order) from the JSON lines of ``--json`` (last run wins)."""
+    runs: dict = {}
+    for line in path.read_text().splitlines():
+        r = json.loads(line)
+        runs.setdefault((r["task"], r["rows"], r["order"]), {})[r["method"]] = r
+    names = {"summary": "summary", "rfm": "RFM table", "cohort": "cohort matrix"}
+    out = ["| task | rows | order | crm_lessons first / warm s | DuckDB first / warm s | polars first / warm s "
+           "| ratio first / warm | peak GB ours / DuckDB / polars | peak ratio | load avg | outputs |",
+           "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---|"]
+    for (task, n, order), m in sorted(runs.items(), key=lambda kv: (kv[0][1], kv[0][2] != "sorted", TASKS.index(kv[0][0]))):
+        ours, peers = m.get("crm_lessons"), [m[k] for k in ("duckdb", "polars") if k in m]
+        if not ours or not peers:
+            continue
+        cell = {k: f"{m[k]['first']:.2f} / {m[k]['warm']:.2f}" if k in m else "-" for k in METHODS}
+        peak = " / ".join(f"{m[k]['peak_gb']:.2f}" if k in m else "-" for k in METHODS)
+        checks = sorted({m[k]["check"] for k in ("duckdb", "polars") if k in m})
+        load = max(r["loadavg"] for r in m.values())
+        out.append(f"| {names[task]} | {n // 1_000_000}M | {'date' if order == 'sorted' else 'random'} | "
+                   f"{cell['crm_lessons']} | {cell['duckdb']} | {cell['polars']} | "
+                   f"**{ours['first'] / min(p['first'] for p in peers):.2f} / {ours['warm'] / min(p['warm'] for p in peers):.2f}** | "
+                   f"{peak} | {ours['peak_gb'] / min(p['peak_gb'] for p in peers):.2f} | {load:.1f} | {'; '.join(checks)} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000])
@@ -309,7 +334,11 @@ def main(argv=None) -> int:
     ap.add_argument("--engines", nargs="+", default=[None], help="report --engine values to try (default: the default)")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "crm-bench-scale")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--render", type=Path, help="print the README table from a --json file and stop")
     args = ap.parse_args(argv)
+    if args.render:
+        print(render(args.render))
+        return 0
     if args.worker:
         method, task, path, *out = args.worker
         worker(method, task, path, out[0] if out else None)

@@ -126,7 +126,8 @@ def month_numbers(days: np.ndarray) -> np.ndarray:
     if hi - lo > 4 * days.size + 10_000:
         return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     lut = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return lut[days - lo]
+    idx = days - lo
+    return np.take(lut, idx, out=idx, mode="clip")   # in place: one array of the log's length
 
 
 def customer_slots(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:

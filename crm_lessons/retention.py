@@ -135,7 +135,7 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     n_cust = len(ids)
     p0 = int(per.min())
     n_per = int(per.max()) - p0 + 1
-    key = cust.astype(np.int64)                         # customer * n_per + period, built in place
+    key = cust.astype(np.int64, copy=False)             # customer * n_per + period, built in place
     del cust
     key *= n_per
     key += per

@@ -222,6 +222,7 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         end = _as_day(as_of, "as_of", exact) if as_of is not None else days.max()
 
     codes, uniques = _customer_codes(log["customer_id"])
+    del log, dates                                  # the arrays above are all that is needed
     if period is None:
         per = start_day = days
     else:                                           # integer periods: start days only per customer, later

@@ -132,6 +132,7 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
 
     per = _period_codes(dates, period)
     cust, ids = customer_slots(log["customer_id"])     # compact integer ids: offsets, no hashing
+    del log, dates                                      # the canonical copy is not needed any more
     n_cust = len(ids)
     p0 = int(per.min())
     n_per = int(per.max()) - p0 + 1
@@ -151,13 +152,20 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
         key.sort()
         key = key[np.concatenate(([True], key[1:] != key[:-1]))]
     c = key // n_per
-    month = key - c * n_per
+    key -= c * n_per
+    month = key                                         # in place: the period of each distinct pair
     start = np.empty(c.size, dtype=bool)               # keys sorted: each customer's first is its cohort
     start[:1] = True
     np.not_equal(c[1:], c[:-1], out=start[1:])
+    del c
     starts = np.flatnonzero(start)
-    cohort = np.repeat(month[starts], np.diff(np.append(starts, c.size)))
-    counts = np.bincount(cohort * n_per + (month - cohort), minlength=n_per * n_per)
+    del start
+    cohort = np.repeat(month[starts], np.diff(np.append(starts, month.size)))
+    month -= cohort                                     # age
+    cohort *= n_per
+    cohort += month                                     # the (cohort, age) cell
+    del month, key
+    counts = np.bincount(cohort, minlength=n_per * n_per)
     counts = counts.reshape(n_per, n_per).astype(float)
 
     cohorts = np.flatnonzero(counts[:, 0] > 0)

@@ -253,9 +253,10 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     day = as_of_date(log)
     codes, ids = customer_slots(log["customer_id"])      # compact integer ids: offsets, no look-up
     days = day_numbers(log["date"])
-    g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids),
-                             first_value=False, overwrite_code=True)
-    del codes, days
+    amount = log["amount"].to_numpy(dtype=float)
+    del log                                         # customer and date columns freed before the sort
+    g = periods_per_customer(codes, days, amount, n_codes=len(ids), first_value=False, overwrite_code=True)
+    del codes, days, amount
     index = pd.Index(ids[g["code"]] if len(g["code"]) < len(ids) else ids, name="customer_id")
     out = pd.DataFrame({
         "recency": (int(np.datetime64(day.normalize(), "D").astype(np.int64)) - g["last"]).astype(int),

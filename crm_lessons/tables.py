@@ -243,8 +243,8 @@ def _backed_by(values, df: pd.DataFrame) -> bool:
     """Whether ``values`` may share memory with a column of ``df`` (then the canonical frame copies it)."""
     if not isinstance(values, np.ndarray):
         return True                                  # extension arrays: copy, as before
-    return any(np.may_share_memory(values, df[c].to_numpy()) for c in df.columns
-               if isinstance(df[c].dtype, np.dtype))
+    return any(np.may_share_memory(values, df.iloc[:, i].to_numpy()) for i in range(df.shape[1])
+               if isinstance(df.dtypes.iloc[i], np.dtype))
 
 
 def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after) -> np.ndarray | pd.Series:

@@ -102,6 +102,7 @@ def mem_available_gb() -> float:
 
 # --------------------------------------------------------------------------- the methods (run in a worker)
 def _crm(task, path):
+    import pandas  # noqa: F401 - imported here, not inside the timed load (pyarrow imports it lazily)
     import pyarrow.parquet as pq
 
     t0 = time.perf_counter()

@@ -9,7 +9,12 @@ On simulated customers (``crm_lessons.simulate.simulate_transactions``):
    expected purchases in 39 weeks and P(alive)) for all customers;
 3. Gamma-Gamma fit on the repeat customers: ``GammaGammaModel`` vs ``GammaGammaFitter``;
 4. Pareto/NBD fit: ``ParetoNBDModel`` vs ``ParetoNBDFitter`` (default on 100,000
-   customers: lifetimes' Nelder-Mead fit of one million takes too long).
+   customers: lifetimes' Nelder-Mead fit of one million takes too long);
+5. when PyMC-Marketing is installed, its BG/NBD MAP fit (``fit(method="map")``) on the same
+   customers, with its default priors (the MAP is then not the MLE) and with flat priors
+   (``HalfFlat`` on r, alpha, a, b: the MAP is the MLE and must equal ours).
+
+``--customers`` takes several sizes (default 1M and 10M customers).
 
 Prints a table and writes it into the section "CLV models" of
 ``benchmarks/README.md`` (``--no-readme`` to skip). Needs a venv with the
@@ -44,6 +49,13 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("lifetimes is not installed: pip install -r benchmarks/requirements-bench.txt")
 
+try:
+    import pymc_marketing
+    from pymc_marketing.clv import BetaGeoModel as PymcBetaGeo
+    from pymc_extras.prior import Prior
+except ImportError:  # pragma: no cover
+    pymc_marketing = None
+
 README = Path(__file__).with_name("README.md")
 ROWS: list[dict] = []
 SIM: dict = {}
@@ -66,13 +78,17 @@ def sig_equal(a, b, digits=4) -> bool:
     return bool(np.all([float(f"{x:.{digits}g}") == float(f"{y:.{digits}g}") for x, y in zip(a, b)]))
 
 
-def record(task, n, ours, theirs, check):
+NO_PYMC = False
+
+
+def record(task, n, ours, theirs, check, peer="lifetimes 0.11.3"):
     """Store one comparison; CPU times are those of the last two ``timed`` calls (ours, then theirs)."""
     cpu_ours, cpu_lt = CPU["prev"], CPU["last"]
-    ROWS.append({"task": task, "n": n, "crm_lessons_s": ours, "lifetimes_s": theirs,
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    ROWS.append({"task": task, "n": n, "crm_lessons_s": ours, "lifetimes_s": theirs, "peer": peer,
                  "speed_up": theirs / ours, "cpu_ours": cpu_ours, "cpu_lt": cpu_lt,
-                 "cpu_speed_up": cpu_lt / cpu_ours, "check": check})
-    print(f"{task:<46} n={n:>10,}  ours {ours:8.2f}s  lifetimes {theirs:8.2f}s  x{theirs / ours:6.1f} "
+                 "cpu_speed_up": cpu_lt / cpu_ours, "check": check, "load": load})
+    print(f"{task:<46} n={n:>10,}  ours {ours:8.2f}s  {peer} {theirs:8.2f}s  x{theirs / ours:6.1f} "
           f"(CPU {cpu_ours:.2f}s vs {cpu_lt:.2f}s, x{cpu_lt / cpu_ours:.1f})  {check}", flush=True)
 
 
@@ -106,6 +122,8 @@ def bench_bgnbd_gg(n_customers: int, seed: int):
     print("  BG/NBD ours     ", ours.params_.round(5).to_dict(), "LL", round(ours.log_likelihood_, 2))
     print("  BG/NBD lifetimes", dict(zip(["r", "alpha", "a", "b"], np.round(lt_params, 5))))
     record("BG/NBD fit", n_customers, t_ours, t_lt, "same to 4 sig. digits" if same else "DIFFERENT estimates")
+    if pymc_marketing is not None and not NO_PYMC:
+        bench_pymc(summ, ours, n_customers)
 
     # predictions with the same (lifetimes') parameters, so that only the code differs
     ref = BetaGeoModel.from_params(**dict(zip(["r", "alpha", "a", "b"], lt_params)))
@@ -133,6 +151,34 @@ def bench_bgnbd_gg(n_customers: int, seed: int):
            "same to 4 sig. digits" if sig_equal(gg.params_.to_numpy(), lt_gg) else "DIFFERENT estimates")
 
 
+def bench_pymc(summ: pd.DataFrame, ours, n_customers: int):
+    """PyMC-Marketing's BG/NBD MAP fit, default and flat priors, against our MLE (``ours``)."""
+    data = summ[["customer_id", "frequency", "recency", "T"]].copy()
+    flat = {"r": Prior("HalfFlat"), "alpha": Prior("HalfFlat"), "a": Prior("HalfFlat"), "b": Prior("HalfFlat")}
+    for name, config in (("default priors", None), ("flat priors", flat)):
+        def fit():
+            m = PymcBetaGeo(data=data, model_config=config)
+            m.fit(method="map", progressbar=False)
+            post = m.idata.posterior
+            return {k: float(post[k].values.ravel()[0]) for k in ("r", "alpha", "a", "b") if k in post}
+        try:
+            est, t_pm = timed(fit)
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            print(f"  PyMC-Marketing MAP ({name}) failed: {type(exc).__name__}: {exc}"[:300], flush=True)
+            continue
+        _, t_ours = timed(BetaGeoModel().fit, summ)
+        CPU["prev"], CPU["last"] = CPU["last"], CPU["prev"]      # record() wants (ours, theirs)
+        got = [est.get(k, np.nan) for k in ("r", "alpha", "a", "b")]
+        print(f"  PyMC-Marketing MAP ({name})", {k: round(v, 5) for k, v in est.items()}, flush=True)
+        if name == "flat priors":
+            check = ("same as our MLE to 4 sig. digits" if sig_equal(ours.params_.to_numpy(), got)
+                     else f"differs from our MLE: {np.round(got, 5).tolist()}")
+        else:
+            check = ("not the MLE: " + ", ".join(f"{k} {v:.4g}" for k, v in est.items())
+                     + " (ours " + ", ".join(f"{k} {v:.4g}" for k, v in ours.params_.items()) + ")")
+        record(f"BG/NBD fit vs PyMC-Marketing MAP, {name}", n_customers, t_ours, t_pm, check, peer="PyMC-Marketing")
+
+
 def bench_pareto(n_customers: int, seed: int):
     sim = simulate_transactions(n_customers, model="paretonbd", seed=seed)
     summ = summary_from_transactions(sim.data, as_of=sim.truth["end"], time_unit="W")
@@ -151,13 +197,13 @@ def bench_pareto(n_customers: int, seed: int):
 
 
 def write_readme(args):
-    table = ["| task | customers / transactions | crm_lessons wall (CPU) s | lifetimes 0.11.3 wall (CPU) s "
-             "| speed-up wall (CPU) | check |",
-             "|---|---:|---:|---:|---:|---|"]
+    table = ["| task | customers / transactions | crm_lessons wall (CPU) s | peer | peer wall (CPU) s "
+             "| speed-up wall (CPU) | load avg | check |",
+             "|---|---:|---:|---|---:|---:|---:|---|"]
     for r in ROWS:
-        table.append(f"| {r['task']} | {r['n']:,} | {r['crm_lessons_s']:.2f} ({r['cpu_ours']:.2f}) | "
+        table.append(f"| {r['task']} | {r['n']:,} | {r['crm_lessons_s']:.2f} ({r['cpu_ours']:.2f}) | {r['peer']} | "
                      f"{r['lifetimes_s']:.2f} ({r['cpu_lt']:.2f}) | **{r['speed_up']:.1f}×** "
-                     f"({r['cpu_speed_up']:.1f}×) | {r['check']} |")
+                     f"({r['cpu_speed_up']:.1f}×) | {r['load']:.1f} | {r['check']} |")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     section = "\n".join([
         "## CLV models",
@@ -173,7 +219,9 @@ def write_readme(args):
          f"`simulate_transactions` took {SIM['wall']:.2f} s ({SIM['cpu']:.2f} s CPU)." if SIM else ""),
         "",
         f"Measured on {dt.date.today().isoformat()} with Python {platform.python_version()}, pandas "
-        f"{pd.__version__}, numpy {np.__version__}, lifetimes {lifetimes.__version__} on the project machine",
+        f"{pd.__version__}, numpy {np.__version__}, lifetimes {lifetimes.__version__}"
+        + (f", PyMC-Marketing {pymc_marketing.__version__}" if pymc_marketing is not None else "")
+        + " on the project machine",
         f"(2 cores, load average {load:.1f} at the end; above about 2 other jobs slow both sides, so the CPU",
         "times (process time) are given too; the ratios are the figures to quote).",
         "",
@@ -188,7 +236,7 @@ def write_readme(args):
         "distinct (x, T) pair.",
         "",
         "Run it with a venv holding the project and `benchmarks/requirements-bench.txt`:",
-        f"`python benchmarks/bench_clv.py --customers {args.customers} --summary-transactions "
+        f"`python benchmarks/bench_clv.py --customers {' '.join(map(str, args.customers))} --summary-transactions "
         f"{args.summary_transactions} --pareto-customers {args.pareto_customers}`.",
         "",
     ])
@@ -204,7 +252,9 @@ def write_readme(args):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--customers", type=int, default=1_000_000, help="customers for the BG/NBD and Gamma-Gamma fits")
+    ap.add_argument("--customers", type=int, nargs="+", default=[1_000_000, 10_000_000],
+                    help="customers for the BG/NBD and Gamma-Gamma fits (one run per size)")
+    ap.add_argument("--no-pymc", action="store_true", help="skip PyMC-Marketing even when installed")
     ap.add_argument("--summary-transactions", type=int, default=10_000_000, help="size of the log to summarise")
     ap.add_argument("--pareto-customers", type=int, default=100_000, help="customers for the Pareto/NBD fit (0: skip)")
     ap.add_argument("--seed", type=int, default=1)
@@ -212,7 +262,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     import warnings
     warnings.filterwarnings("ignore")          # lifetimes' RuntimeWarnings and pandas FutureWarnings
-    bench_bgnbd_gg(args.customers, args.seed)
+    global NO_PYMC
+    NO_PYMC = args.no_pymc
+    for n in args.customers:
+        bench_bgnbd_gg(n, args.seed)
     if args.pareto_customers:
         bench_pareto(args.pareto_customers, args.seed)
     if args.summary_transactions:

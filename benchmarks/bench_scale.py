@@ -4,12 +4,14 @@ Three per-customer aggregations of a transaction log -- the customer summary
 (``customer_summary.summary_from_transactions``), the RFM table
 (``segmentation.rfm_table``) and the cohort matrix (``retention.cohort_matrix``) --
 are computed by ``crm_lessons``, by DuckDB (SQL) and by polars (lazy-free
-expressions) on the same simulated log, at 1M and 10M rows (``--rows``), with the
-rows in date order and in random order. Every method runs in a **fresh process**
+expressions) on the same simulated log, at 1M, 10M and 100M rows (``--rows``; sizes of 50M rows and more are
+skipped with a note when less than ``--min-free-gb``, default 16 GB, is available),
+with the rows in date order and in random order. Every method runs in a **fresh process**
 (interleaved: crm, duckdb, polars, crm, ...): it loads the Parquet file into its
 own memory (pandas / DuckDB table / polars frame: "load"), then runs the task
 twice ("first" call and "warm" call). The peak resident memory of the process
-(``ru_maxrss``: interpreter, data, work) is reported. The peers compute the same
+(``VmHWM``: interpreter, data, work) is reported, with the 1-minute load average
+when the method finished (the machine is shared: quote the ratios). The peers compute the same
 numbers (for the RFM table: recency, frequency, monetary and the three rank
 scores; ``crm_lessons`` also names the segments), and the parent checks that the
 outputs agree (counts exactly, money to 1e-9 relative).
@@ -19,7 +21,7 @@ also runs end to end on the same logs written as CSV and Parquet (text customer 
 timed from process start to the finished output directory, with the peak memory of
 the process tree.
 
-    .venv-bench/bin/python benchmarks/bench_scale.py --rows 1000000 10000000 --report
+    .venv-bench/bin/python benchmarks/bench_scale.py [--rows 1000000 10000000 100000000] [--report]
 """
 
 from __future__ import annotations
@@ -45,38 +47,68 @@ DAYS = 4 * 365
 
 # --------------------------------------------------------------------------- data
 def make_log(n_rows: int, seed: int = 1):
-    """``n_rows`` purchases of about n_rows/4 customers over four years: int ids, timestamps, amounts."""
-    import pandas as pd
+    """``n_rows`` purchases of about n_rows/4 customers over four years: int ids, timestamps, amounts.
 
+    Returns the three columns in date order as NumPy arrays (customer id, seconds since
+    2021-01-01, amount), so that 100M rows fit in a few GB.
+    """
     rng = np.random.default_rng(seed)
     n_cust = max(n_rows // 4, 1)
     first = rng.integers(0, DAYS, n_cust)
     cust = rng.integers(0, n_cust, n_rows)
-    day = first[cust] + (rng.random(n_rows) * (DAYS - first[cust])).astype(np.int64)
-    seconds = rng.integers(8 * 3600, 22 * 3600, n_rows)
-    ts = (np.datetime64("2021-01-01", "s") + (day * 86400 + seconds).astype("timedelta64[s]")).astype("datetime64[us]")
+    f = first[cust]
+    day = f + (rng.random(n_rows) * (DAYS - f)).astype(np.int64)
+    del f
+    sec = day * 86400 + rng.integers(8 * 3600, 22 * 3600, n_rows)
+    del day
     amount = np.round(rng.lognormal(3.0, 0.8, n_rows), 2)
-    df = pd.DataFrame({"customer_id": cust + 100_000, "date": ts, "amount": amount})
-    return df.sort_values("date", kind="stable").reset_index(drop=True)
+    order = np.argsort(sec, kind="stable")
+    return cust[order] + 100_000, sec[order], amount[order]
+
+
+def _write(path: Path, cust, sec, amount, rows=None, chunk: int = 10_000_000) -> None:
+    """Write the log (optionally the rows ``rows`` in that order) to Parquet in chunks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = cust.size
+    t0 = np.datetime64("2021-01-01", "s")
+    schema = pa.schema([("customer_id", pa.int64()), ("date", pa.timestamp("us")), ("amount", pa.float64())])
+    with pq.ParquetWriter(path, schema) as w:
+        for a in range(0, n, chunk):
+            idx = slice(a, a + chunk) if rows is None else rows[a:a + chunk]
+            ts = (t0 + sec[idx].astype("timedelta64[s]")).astype("datetime64[us]")
+            w.write_table(pa.table({"customer_id": cust[idx], "date": ts, "amount": amount[idx]}, schema=schema),
+                          row_group_size=1_000_000)
 
 
 def data_files(n_rows: int, folder: Path) -> dict[str, Path]:
     """Parquet files of the log in date order and in random order (made once, then cached)."""
     files = {o: folder / f"log_{n_rows}_{o}.parquet" for o in ("sorted", "random")}
     if not all(f.exists() for f in files.values()):
-        df = make_log(n_rows)
-        df.to_parquet(files["sorted"], index=False)
-        perm = np.random.default_rng(2).permutation(len(df))
-        df.iloc[perm].reset_index(drop=True).to_parquet(files["random"], index=False)
+        cust, sec, amount = make_log(n_rows)
+        _write(files["sorted"], cust, sec, amount)
+        _write(files["random"], cust, sec, amount, rows=np.random.default_rng(2).permutation(cust.size))
     return files
+
+
+def mem_available_gb() -> float:
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024 ** 2
+    return float("nan")
 
 
 # --------------------------------------------------------------------------- the methods (run in a worker)
 def _crm(task, path):
-    import pandas as pd
+    import pandas  # noqa: F401 - imported here, not inside the timed load (pyarrow imports it lazily)
+    import pyarrow.parquet as pq
 
     t0 = time.perf_counter()
-    df = pd.read_parquet(path)
+    # the frugal way to load Parquet into pandas: Arrow's buffers freed column by column, and the
+    # system allocator (ARROW_DEFAULT_MEMORY_POOL=system, set by the parent) so that they go back
+    df = pq.read_table(path).to_pandas(self_destruct=True, split_blocks=True)
     load = time.perf_counter() - t0
     if task == "summary":
         from crm_lessons.customer_summary import summary_from_transactions as f
@@ -226,7 +258,8 @@ def compare(task: str, a: Path, b: Path) -> str:
 
 def run_worker(method, task, path, out=None) -> dict:
     cmd = [sys.executable, str(HERE), "--worker", method, task, str(path)] + ([str(out)] if out else [])
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system") if method == "crm_lessons" else None
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -264,9 +297,37 @@ def report_files(n_rows: int, folder: Path) -> dict[str, Path]:
     return files
 
 
+def render(path: Path) -> str:
+    """The README table (one row per task, size and order) from the JSON lines of ``--json`` (last run wins)."""
+    runs: dict = {}
+    for line in path.read_text().splitlines():
+        r = json.loads(line)
+        runs.setdefault((r["task"], r["rows"], r["order"]), {})[r["method"]] = r
+    names = {"summary": "summary", "rfm": "RFM table", "cohort": "cohort matrix"}
+    out = ["| task | rows | order | crm_lessons first / warm s | DuckDB first / warm s | polars first / warm s "
+           "| ratio first / warm | peak GB ours / DuckDB / polars | peak ratio | load avg | outputs |",
+           "|---|---:|---|---:|---:|---:|---:|---|---:|---:|---|"]
+    for (task, n, order), m in sorted(runs.items(), key=lambda kv: (kv[0][1], kv[0][2] != "sorted", TASKS.index(kv[0][0]))):
+        ours, peers = m.get("crm_lessons"), [m[k] for k in ("duckdb", "polars") if k in m]
+        if not ours or not peers:
+            continue
+        cell = {k: f"{m[k]['first']:.2f} / {m[k]['warm']:.2f}" if k in m else "-" for k in METHODS}
+        peak = " / ".join(f"{m[k]['peak_gb']:.2f}" if k in m else "-" for k in METHODS)
+        checks = sorted({m[k]["check"] for k in ("duckdb", "polars") if k in m})
+        load = max(r["loadavg"] for r in m.values())
+        out.append(f"| {names[task]} | {n // 1_000_000}M | {'date' if order == 'sorted' else 'random'} | "
+                   f"{cell['crm_lessons']} | {cell['duckdb']} | {cell['polars']} | "
+                   f"**{ours['first'] / min(p['first'] for p in peers):.2f} / {ours['warm'] / min(p['warm'] for p in peers):.2f}** | "
+                   f"{peak} | {ours['peak_gb'] / min(p['peak_gb'] for p in peers):.2f} | {load:.1f} | {'; '.join(checks)} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000, 100_000_000])
+    ap.add_argument("--min-free-gb", type=float, default=16.0,
+                    help="skip sizes of 50M rows and more unless this much memory is available (MemAvailable)")
+    ap.add_argument("--json", type=Path, help="append each measurement as a JSON line to this file")
     ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
     ap.add_argument("--orders", nargs="+", default=["sorted", "random"], choices=["sorted", "random"])
     ap.add_argument("--report", action="store_true", help="also run the customer-value report end to end")
@@ -274,7 +335,11 @@ def main(argv=None) -> int:
     ap.add_argument("--engines", nargs="+", default=[None], help="report --engine values to try (default: the default)")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "crm-bench-scale")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--render", type=Path, help="print the README table from a --json file and stop")
     args = ap.parse_args(argv)
+    if args.render:
+        print(render(args.render))
+        return 0
     if args.worker:
         method, task, path, *out = args.worker
         worker(method, task, path, out[0] if out else None)
@@ -287,29 +352,43 @@ def main(argv=None) -> int:
     print(f"# bench_scale: Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
           f"duckdb {duckdb.__version__}, polars {polars.__version__}; load average {os.getloadavg()[0]:.1f}")
     if not args.report_only:
-        print("| task | rows | order | method | load s | first s | warm s | peak GB | ratio first / warm | output |")
-        print("|---|---:|---|---|---:|---:|---:|---:|---:|---|")
+        print("| task | rows | order | method | load s | first s | warm s | peak GB | ratio first / warm "
+              "| peak ratio | load avg | output |")
+        print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for n in args.rows:
+            if n >= 50_000_000 and mem_available_gb() < args.min_free_gb:
+                print(f"| (all) | {n:,} | - | skipped: {mem_available_gb():.1f} GB available, "
+                      f"{args.min_free_gb:g} GB needed |||||||||", flush=True)
+                continue
             files = data_files(n, args.data)
             for order in args.orders:
                 for task in args.tasks:
-                    res, outs = {}, {}
+                    res, outs, loads = {}, {}, {}
                     for m in METHODS:
+                        if n >= 50_000_000 and mem_available_gb() < args.min_free_gb:
+                            res[m] = {"error": f"skipped: {mem_available_gb():.1f} GB available"}
+                            continue
                         outs[m] = args.data / f"out_{m}.parquet"
                         res[m] = run_worker(m, task, files[order], outs[m])
+                        loads[m] = os.getloadavg()[0]
                     peers = [res[m] for m in ("duckdb", "polars") if "error" not in res[m]]
                     for m in METHODS:
                         r = res[m]
                         if "error" in r:
-                            print(f"| {task} | {n:,} | {order} | {m} | error: {r['error']} |||||")
+                            print(f"| {task} | {n:,} | {order} | {m} | error: {r['error']} |||||||", flush=True)
                             continue
                         check = "-" if m == "crm_lessons" else compare(task, outs["crm_lessons"], outs[m])
-                        ratio = ""
+                        ratio = peak = ""
                         if m == "crm_lessons" and peers:
                             ratio = (f"**{r['first'] / min(p['first'] for p in peers):.2f}** / "
                                      f"**{r['warm'] / min(p['warm'] for p in peers):.2f}**")
+                            peak = f"{r['peak_gb'] / min(p['peak_gb'] for p in peers):.2f}"
                         print(f"| {task} | {n:,} | {order} | {m} | {r['load']:.2f} | {r['first']:.2f} | {r['warm']:.2f} | "
-                              f"{r['peak_gb']:.2f} | {ratio} | {check} |", flush=True)
+                              f"{r['peak_gb']:.2f} | {ratio} | {peak} | {loads[m]:.1f} | {check} |", flush=True)
+                        if args.json:
+                            with open(args.json, "a") as fh:
+                                fh.write(json.dumps({"task": task, "rows": n, "order": order, "method": m,
+                                                     "loadavg": loads[m], "check": check, **r}) + "\n")
     if args.report or args.report_only:
         print(f"\n# customer-value report end to end; load average {os.getloadavg()[0]:.1f}")
         print("| transactions | input | engine | wall s | CPU s | peak GB |")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["customer_codes", "distinct_pairs", "periods_per_customer"]
+__all__ = ["customer_codes", "customer_offsets", "customer_slots", "day_numbers", "month_numbers", "distinct_pairs", "periods_per_customer", "count_worse"]
 
 
 def customer_codes(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
@@ -63,7 +63,158 @@ def customer_codes(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
     return rank[codes], uniques[sorter]
 
 
-def distinct_pairs(code: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def customer_offsets(ids) -> tuple[np.ndarray, int, int] | None:
+    """``(id - min, min, max - min + 1)`` for compact integer ids (no hashing, no look-up), else None.
+
+    Offsets are codes with gaps: a customer's offset is its id minus the
+    smallest id, so the per-customer work needs no gather through a code
+    table; :func:`periods_per_customer` reports the offsets present, and the
+    ids are ``offset + min``. Compact means a range of at most four times the
+    number of rows (``None`` otherwise: use :func:`customer_codes`).
+
+    >>> off, lo, n = customer_offsets(pd.Series([13, 10, 13, 11]))
+    >>> off.tolist(), lo, n
+    ([3, 0, 3, 1], 10, 4)
+    >>> customer_offsets(pd.Series(["b", "a"])) is None
+    True
+    """
+    ids = ids if isinstance(ids, pd.Series) else pd.Series(ids)
+    if not (pd.api.types.is_integer_dtype(ids) and not pd.api.types.is_bool_dtype(ids) and len(ids)):
+        return None
+    v = ids.to_numpy()
+    lo, hi = int(v.min()), int(v.max())
+    if hi - lo > 4 * v.size:
+        return None
+    off = v.astype(np.int64)                        # a copy (or the conversion) we may change in place
+    if np.shares_memory(off, v):
+        off = off.copy()
+    off -= lo
+    return off, lo, hi - lo + 1
+
+
+_PER_DAY = {"ns": 86_400 * 10 ** 9, "us": 86_400 * 10 ** 6, "ms": 86_400 * 10 ** 3, "s": 86_400}
+
+
+def day_numbers(dates) -> np.ndarray:
+    """Whole days since 1970-01-01 of timezone-naive datetimes without missing values (``int64``).
+
+    One integer floor division of the stored ticks (any unit), instead of
+    NumPy's calendar conversion to ``datetime64[D]``.
+
+    >>> day_numbers(pd.Series(pd.to_datetime(["1970-01-02 23:59", "1969-12-31 01:00"]))).tolist()
+    [1, -1]
+    """
+    values = dates.to_numpy() if isinstance(dates, (pd.Series, pd.Index)) else np.asarray(dates)
+    if values.dtype.kind == "M":
+        unit = np.datetime_data(values.dtype)[0]
+        if unit in _PER_DAY:
+            return values.view(np.int64) // _PER_DAY[unit]
+    return pd.Series(dates).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def month_numbers(days: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of day numbers, by a look-up table over the days' range.
+
+    NumPy's ``datetime64[D] -> datetime64[M]`` conversion does calendar
+    arithmetic on every row; the few distinct days are converted once.
+
+    >>> month_numbers(np.array([0, 31, -1, 59])).tolist()
+    [0, 1, -1, 2]
+    """
+    days = np.asarray(days, dtype=np.int64)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > 4 * days.size + 10_000:
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    lut = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    idx = days - lo
+    return np.take(lut, idx, out=idx, mode="clip")   # in place: one array of the log's length
+
+
+def customer_slots(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
+    """Like :func:`customer_codes`, but compact integer ids keep their offsets as codes (no look-up).
+
+    Returns ``(code, ids_of_codes)``: for compact integer ids ``code = id - min``
+    and ``ids_of_codes = min, min + 1, ..., max`` (slots of absent ids included,
+    so ``ids_of_codes[code]`` is each row's id), else :func:`customer_codes`.
+    A per-customer result over the codes present maps back with
+    ``ids_of_codes[present]``.
+
+    >>> code, ids = customer_slots(pd.Series([13, 10, 13, 11]))
+    >>> code.tolist(), ids.tolist()
+    ([3, 0, 3, 1], [10, 11, 12, 13])
+    >>> code, ids = customer_slots(pd.Series(["b", "a", "b"]))
+    >>> code.tolist(), list(ids)
+    ([1, 0, 1], ['a', 'b'])
+    """
+    compact = customer_offsets(ids)
+    if compact is None:
+        return customer_codes(ids)
+    off, lo, n_slots = compact
+    return off, np.arange(lo, lo + n_slots, dtype=np.int64)
+
+
+def count_worse(x, higher_is_better: bool = True) -> np.ndarray:
+    """For each value, how many values are strictly worse (``rank(method="min") - 1``), without an argsort.
+
+    Integers of a compact range are counted (``np.bincount`` and a cumulative
+    sum). Otherwise the values become ``int64`` ordinal keys (integers as they
+    are; floats with at most 6 decimals, e.g. from ``np.round(x, 6)``, as
+    ``rint(x * 1e6)``) packed with the row number into
+    one ``int64`` and **value**-sorted (SIMD), which is several times faster than
+    ``np.argsort``; anything else is argsorted.
+
+    >>> count_worse(np.array([3, 1, 3, 2])).tolist()
+    [2, 0, 2, 1]
+    >>> count_worse(np.array([3, 1, 3, 2]), higher_is_better=False).tolist()
+    [0, 3, 0, 2]
+    >>> count_worse(np.array([0.5, 0.25, 0.5, 7.0])).tolist()
+    [1, 0, 1, 3]
+    """
+    x = np.asarray(x)
+    n = x.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if x.dtype.kind in "iub":
+        x = x.astype(np.int64, copy=False)
+        lo, hi = int(x.min()), int(x.max())
+        if hi - lo <= 4 * n + 1024:
+            count = np.bincount(x - lo, minlength=hi - lo + 1)
+            cum = np.cumsum(count)
+            worse = (cum - count) if higher_is_better else (n - cum)
+            return worse[x - lo]
+        key = x - lo
+    else:
+        x = np.asarray(x, dtype=float)
+        key = None
+        if np.abs(x).max() * 1e6 < 2.0 ** 62:      # False for NaN too
+            q = np.rint(x * 1e6)
+            if np.array_equal(q / 1e6, x):          # x has at most 6 decimals: q is an exact ordinal key
+                key = q.astype(np.int64)
+    bits = int(n - 1).bit_length()
+    if key is not None:
+        key -= key.min()
+    if key is not None and int(key.max()) < 2 ** (63 - bits):
+        packed = key << bits
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()                               # a value sort of (key, row)
+        row = packed & ((1 << bits) - 1)
+        packed >>= bits
+        ks = packed
+    else:
+        row = np.argsort(x if key is None else key, kind="stable")
+        ks = (x if key is None else key)[row]
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    np.not_equal(ks[1:], ks[:-1], out=start[1:])
+    starts = np.flatnonzero(start)
+    run = np.cumsum(start) - 1
+    worse_sorted = starts[run] if higher_is_better else n - np.append(starts[1:], n)[run]
+    out = np.empty(n, dtype=np.int64)
+    out[row] = worse_sorted
+    return out
+
+
+def distinct_pairs(code: np.ndarray, period: np.ndarray, overwrite_code: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
     """The distinct (code, period) pairs, sorted by code then period, as one sorted key.
 
     Returns ``(key, code_of_key, span)`` with ``key = code * span + (period - min)``.
@@ -74,7 +225,10 @@ def distinct_pairs(code: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np
     """
     p0 = int(period.min())
     span = int(period.max()) - p0 + 1
-    key = code.astype(np.int64) * span + (period.astype(np.int64) - p0)
+    key = code.astype(np.int64, copy=not overwrite_code)   # built in place: one array of the log's length
+    key *= span
+    key += period
+    key -= p0
     key.sort()                                      # a value sort (SIMD), not an argsort
     new = np.empty(key.size, dtype=bool)
     new[:1] = True
@@ -84,7 +238,8 @@ def distinct_pairs(code: np.ndarray, period: np.ndarray) -> tuple[np.ndarray, np
 
 
 def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarray | None = None,
-                         n_codes: int | None = None) -> dict:
+                         n_codes: int | None = None, first_value: bool = True,
+                         overwrite_code: bool = False) -> dict:
     """Distinct periods per customer, the first and last, total spend and the first period's spend.
 
     Parameters
@@ -97,6 +252,11 @@ def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarra
         Value of each row.
     n_codes : int, optional
         Number of codes (default ``code.max() + 1``).
+    first_value : bool, default True
+        Also the first period's spend (one more pass over the rows).
+    overwrite_code : bool, default False
+        Without ``first_value``, ``code`` (``int64``) may be overwritten by the
+        sort key: one array of the log's length fewer.
 
     Returns
     -------
@@ -121,7 +281,13 @@ def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarra
      'total': [2.0, 8.0], 'first_value': [2.0, 4.0]}
     """
     n_codes = int(code.max()) + 1 if n_codes is None else int(n_codes)
-    key, c, span = distinct_pairs(code, period)
+    total = None
+    if amount is not None:
+        total = np.bincount(code, weights=np.asarray(amount, dtype=float), minlength=n_codes)
+    reuse = overwrite_code and not (amount is not None and first_value) and code.dtype == np.int64
+    key, c, span = distinct_pairs(code, period, overwrite_code=reuse)
+    if reuse:
+        code = None                                 # now the sort key
     p0 = int(period.min())
     start = np.empty(c.size, dtype=bool)
     start[:1] = True
@@ -132,13 +298,12 @@ def periods_per_customer(code: np.ndarray, period: np.ndarray, amount: np.ndarra
     first = key[starts] - present * span + p0
     out = {"code": present, "n_periods": np.diff(np.append(starts, c.size)),
            "first": first, "last": key[ends] - present * span + p0}
-    if amount is not None:
-        amount = np.asarray(amount, dtype=float)
-        total = np.bincount(code, weights=amount, minlength=n_codes)
-        first_of = np.zeros(n_codes, dtype=np.int64)
-        first_of[present] = first
-        in_first = period == first_of[code]
-        first_value = np.bincount(code, weights=np.where(in_first, amount, 0.0), minlength=n_codes)
+    if total is not None:
         out["total"] = total[present]
-        out["first_value"] = first_value[present]
+    if amount is not None and first_value:
+        first_of = np.zeros(n_codes, dtype=period.dtype)
+        first_of[present] = first
+        in_first = first_of[code] == period
+        amount = np.asarray(amount, dtype=float)
+        out["first_value"] = np.bincount(code[in_first], weights=amount[in_first], minlength=n_codes)[present]
     return out

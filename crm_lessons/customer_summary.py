@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_lessons._grouping import customer_codes, periods_per_customer
+from crm_lessons._grouping import customer_slots, day_numbers, month_numbers, periods_per_customer
 from crm_lessons._validation import CRMInputError, check_choice, check_date
 from crm_lessons.tables import TRANSACTIONS
 
@@ -44,15 +44,14 @@ def _period_index(days: np.ndarray, period: str | None) -> tuple[np.ndarray, np.
     if period == "W":                       # weeks Monday..Sunday (1970-01-01 was a Thursday)
         week = (days + 3) // 7
         return week, week * 7 - 3
-    month = days.astype("datetime64[D]").astype("datetime64[M]")
-    return month.astype(np.int64), month.astype("datetime64[D]").astype(np.int64)
+    month = month_numbers(days)
+    return month, month.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
 
 
 def _to_days(values: pd.Series, exact: bool) -> np.ndarray:
-    ns = values.to_numpy(dtype="datetime64[ns]")
     if exact:
-        return ns.astype(np.int64) / 86_400e9
-    return ns.astype("datetime64[D]").astype(np.int64)
+        return values.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 86_400e9
+    return day_numbers(values)
 
 
 def _as_day(value, name: str, exact: bool = False):
@@ -65,8 +64,8 @@ def _as_day(value, name: str, exact: bool = False):
 
 
 def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
-    """Integer code of each row's customer, codes in sorted order of the ids, and the ids."""
-    return customer_codes(ids)
+    """Integer code of each row's customer, codes in sorted order of the ids, and the ids of the codes."""
+    return customer_slots(ids)
 
 
 def _start_of(per: np.ndarray, period: str | None) -> np.ndarray:
@@ -223,11 +222,12 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         end = _as_day(as_of, "as_of", exact) if as_of is not None else days.max()
 
     codes, uniques = _customer_codes(log["customer_id"])
+    del log, dates                                  # the arrays above are all that is needed
     if period is None:
         per = start_day = days
     else:                                           # integer periods: start days only per customer, later
         per = days if period == "D" else (days + 3) // 7 if period == "W" else \
-            days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+            month_numbers(days)
         start_day = per
     keep = days <= end
     if not keep.any():

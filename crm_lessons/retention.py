@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.special import betaln, hyp2f1
 from scipy.stats import chi2, norm
 
-from crm_lessons._grouping import customer_codes
+from crm_lessons._grouping import customer_slots, day_numbers, month_numbers
 from crm_lessons.models import LikelihoodModel, fit_mle
 from crm_lessons.tables import DURATIONS, TRANSACTIONS, Column
 from crm_lessons._validation import (
@@ -55,10 +55,10 @@ _BITMAP_CELLS = 400_000_000
 # --------------------------------------------------------------------------- cohorts
 def _period_codes(dates: pd.Series, period: str) -> np.ndarray:
     """Integer period number of each date (months, Monday weeks or quarters since 1970)."""
-    days = dates.to_numpy(dtype="datetime64[D]")
+    days = day_numbers(dates)
     if period == "W":
-        return (days.astype(np.int64) + 3) // 7        # 1970-01-01 is a Thursday
-    months = days.astype("datetime64[M]").astype(np.int64)
+        return (days + 3) // 7                          # 1970-01-01 is a Thursday
+    months = month_numbers(days)
     return months // 3 if period == "Q" else months
 
 
@@ -106,10 +106,11 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     Notes
     -----
     Each date becomes an integer period number and each customer an integer
-    code (compact integer ids as they are, others ``pd.factorize``); the first
-    period per customer is a ``np.minimum.at``; distinct (customer, age) pairs
-    are marked in a bit map (or, above 400 million cells, found by one value
-    sort of a single integer key) and counted with ``np.bincount``. No Python loop runs over customers, so
+    code (compact integer ids as offsets, others ``pd.factorize``); distinct
+    (customer, period) pairs are marked in a bit map (or, above 400 million
+    cells, found by one value sort of a single integer key), which leaves them
+    in customer-then-period order, so each customer's first period (cohort) is
+    the first of its run; the (cohort, age) cells are counted with ``np.bincount``. No Python loop runs over customers, so
     ten million purchases take a few seconds.
 
     .. math:: r_{c,k} = \\frac{|\\{i \\in c: i \\text{ buys in period } c+k\\}|}{|c|}
@@ -130,24 +131,41 @@ def cohort_matrix(transactions: pd.DataFrame, *, customer_col: str = "customer_i
     dates = log["date"]
 
     per = _period_codes(dates, period)
-    cust, ids = customer_codes(log["customer_id"])     # compact integer ids: no hashing
+    cust, ids = customer_slots(log["customer_id"])     # compact integer ids: offsets, no hashing
+    del log, dates                                      # the canonical copy is not needed any more
     n_cust = len(ids)
     p0 = int(per.min())
-    per = per - p0
-    n_per = int(per.max()) + 1
-
-    first = np.full(n_cust, n_per, dtype=np.int64)
-    np.minimum.at(first, cust, per)
-    age = per - first[cust]
-    if n_cust * n_per <= _BITMAP_CELLS:
+    n_per = int(per.max()) - p0 + 1
+    key = cust.astype(np.int64, copy=False)             # customer * n_per + period, built in place
+    del cust
+    key *= n_per
+    key += per
+    key -= p0
+    del per
+    if n_cust * n_per <= _BITMAP_CELLS:                 # distinct (customer, period): a bit map ...
         seen = np.zeros(n_cust * n_per, dtype=bool)
-        seen[cust.astype(np.int64) * n_per + age] = True
+        seen[key] = True
+        del key
         key = np.flatnonzero(seen)
-    else:                                   # very many customers x periods: one value sort instead
-        key = np.sort(cust.astype(np.int64) * n_per + age)  # a value sort (SIMD), no hash table
+        del seen
+    else:                                               # ... or one value sort (SIMD), no hash table
+        key.sort()
         key = key[np.concatenate(([True], key[1:] != key[:-1]))]
-    c_of_key = first[key // n_per]
-    counts = np.bincount(c_of_key * n_per + key % n_per, minlength=n_per * n_per)
+    c = key // n_per
+    key -= c * n_per
+    month = key                                         # in place: the period of each distinct pair
+    start = np.empty(c.size, dtype=bool)               # keys sorted: each customer's first is its cohort
+    start[:1] = True
+    np.not_equal(c[1:], c[:-1], out=start[1:])
+    del c
+    starts = np.flatnonzero(start)
+    del start
+    cohort = np.repeat(month[starts], np.diff(np.append(starts, month.size)))
+    month -= cohort                                     # age
+    cohort *= n_per
+    cohort += month                                     # the (cohort, age) cell
+    del month, key
+    counts = np.bincount(cohort, minlength=n_per * n_per)
     counts = counts.reshape(n_per, n_per).astype(float)
 
     cohorts = np.flatnonzero(counts[:, 0] > 0)

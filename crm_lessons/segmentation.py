@@ -40,7 +40,7 @@ from crm_lessons._segmentation_tables import (
     LOYALTY_QUADRANTS, PYRAMID_TIERS_ZH, RESTAURANT_PRIVILEGES, RESTAURANT_RULES, RFM_CLASSES,
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
-from crm_lessons._grouping import customer_codes, periods_per_customer
+from crm_lessons._grouping import count_worse, customer_slots, day_numbers, periods_per_customer
 from crm_lessons.tables import TRANSACTIONS, Column
 from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import (
@@ -128,11 +128,11 @@ def rank_scores(values, *, n_bins: int = 5, higher_is_better: bool = True) -> pd
 
 def _rank_scores(x: np.ndarray, n_bins: int, higher_is_better: bool = True) -> np.ndarray:
     """:func:`rank_scores` on a float/int array: ``k`` (customers strictly worse) by a sort and a search."""
-    x = np.asarray(x, dtype=float)
-    if not higher_is_better:
-        x = -x
-    worse = np.searchsorted(np.sort(x), x, side="left")
-    return (1 + (n_bins * worse) // len(x)).astype(int)
+    worse = count_worse(x, higher_is_better)
+    worse *= n_bins
+    worse //= len(worse)
+    worse += 1
+    return worse.astype(int, copy=False)
 
 
 def _to_five(score: pd.Series, n_bins: int) -> pd.Series:
@@ -251,9 +251,12 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     log = TRANSACTIONS.read(transactions, arg="transactions", as_of=as_of, customer_col=customer_col,
                             date_col=date_col, amount_col=amount_col)
     day = as_of_date(log)
-    codes, ids = customer_codes(log["customer_id"])
-    days = log["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids))
+    codes, ids = customer_slots(log["customer_id"])      # compact integer ids: offsets, no look-up
+    days = day_numbers(log["date"])
+    amount = log["amount"].to_numpy(dtype=float)
+    del log                                         # customer and date columns freed before the sort
+    g = periods_per_customer(codes, days, amount, n_codes=len(ids), first_value=False, overwrite_code=True)
+    del codes, days, amount
     index = pd.Index(ids[g["code"]] if len(g["code"]) < len(ids) else ids, name="customer_id")
     out = pd.DataFrame({
         "recency": (int(np.datetime64(day.normalize(), "D").astype(np.int64)) - g["last"]).astype(int),

@@ -289,9 +289,12 @@ class Table:
                 notes.append([f"Column '{name}': {en}", f"列“{name}”：{zh}"])
             out[column.name] = values
             self._run_checks(role, values, ctx, df, arg, name, col_arg)
-        frame = pd.DataFrame({k: v.to_numpy() if isinstance(v, pd.Series) and not isinstance(
-            v.dtype, pd.CategoricalDtype) else v.array if isinstance(v, pd.Series) else v
-            for k, v in out.items()}, index=df.index)
+        out = {k: v.to_numpy() if isinstance(v, pd.Series) and not isinstance(v.dtype, pd.CategoricalDtype)
+               else v.array if isinstance(v, pd.Series) else v for k, v in out.items()}
+        # one copy at most of each column: arrays still backed by the user's table are copied, the
+        # others (parsed, converted) are taken as they are, without pandas' consolidating copy
+        out = {k: (v.copy() if _backed_by(v, df) else v) for k, v in out.items()}
+        frame = pd.DataFrame(out, index=df.index, copy=False)
         if end is not None and later == "drop" and self.as_of_role in used:
             frame = frame[frame[self._by_role[self.as_of_role].name] <= end]
         for name in keep:
@@ -326,6 +329,14 @@ class Table:
                 raise CRMInputError(
                     f"{where(df, arg=arg, column=name, col_arg=col_arg, row=problem.row)}: "
                     f"{problem.rule}; found {problem.found}. {problem.fix}")
+
+
+def _backed_by(values, df: pd.DataFrame) -> bool:
+    """Whether ``values`` may share memory with a column of ``df`` (then the canonical frame copies it)."""
+    if not isinstance(values, np.ndarray):
+        return True                                  # extension arrays: copy, as before
+    return any(np.may_share_memory(values, df.iloc[:, i].to_numpy()) for i in range(df.shape[1])
+               if isinstance(df.dtypes.iloc[i], np.dtype))
 
 
 def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after,

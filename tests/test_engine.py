@@ -172,26 +172,30 @@ def test_the_report_runs_end_to_end_on_the_engine_and_matches_pandas(cdnow_files
 
 
 def test_engine_peak_memory_stays_bounded(tmp_path):
-    """One million transactions in a subprocess: the engine under --max-memory 150MB stays well below the
-    in-memory path's peak (VmHWM)."""
+    """Four million transactions in a subprocess: under --max-memory 150MB the engine's peak (VmHWM) stays within
+    the interpreter's own (the same imports, no data) plus 300 MB. The in-memory path needs about 180 MB per
+    million rows of this file above that (measured: 730 MB at these 4M rows, against the engine's 226 MB), so
+    the bound can fail."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     rng = np.random.default_rng(3)
-    n = 1_000_000
+    n = 4_000_000
     day = rng.integers(0, 700, n)
-    log = pd.DataFrame({"customer_id": "C" + pd.Series(rng.integers(0, 20_000, n)).astype(str),
-                        "date": (np.datetime64("2022-01-01") + day.astype("timedelta64[D]")).astype(str),
-                        "amount": np.round(rng.lognormal(3, 0.8, n), 2) + 0.01})
+    table = pa.table({"customer_id": pa.array(np.char.add("C", rng.integers(0, 80_000, n).astype(str))),
+                      "date": pa.array((np.datetime64("2022-01-01") + day.astype("timedelta64[D]")).astype(str)),
+                      "amount": pa.array(np.round(rng.lognormal(3, 0.8, n), 2) + 0.01)})
     path = tmp_path / "log.csv"
-    log.to_csv(path, index=False)
-    del log
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
+    del table
     code = ("import sys, warnings; warnings.filterwarnings('ignore'); from crm_lessons.reports._catalogue import get_report;"
             "from crm_lessons.reports._engine import prepare_engine; from crm_lessons.reports._prepare import read_and_prepare;"
             "from crm_lessons.reports.customer_value import customer_table; from crm_lessons.reports._text import Text;"
-            "r = get_report('customer-value'); p = sys.argv[1]\n"
+            "import duckdb, ibis; r = get_report('customer-value'); p = sys.argv[1]\n"
             "if sys.argv[2] == 'engine':\n d, a = prepare_engine(p, r, allow_duplicates=True, max_memory='150MB')\n"
-            "else:\n d, a = read_and_prepare(p, r, allow_duplicates=True)\n"
-            "customer_table(d, as_of=a, tr=Text('en'))\n"
+            " customer_table(d, as_of=a, tr=Text('en'))\n"
+
             "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])")
     peak = {m: int(subprocess.run([sys.executable, "-c", code, str(path), m], capture_output=True, text=True,
-                                  check=True).stdout.split()[-1]) / 1024 for m in ("engine", "pandas")}
-    assert peak["engine"] < peak["pandas"], peak
-    assert peak["engine"] < 700, peak  # MB: the interpreter with pandas, Ibis and DuckDB is about 250 MB
+                                  check=True).stdout.split()[-1]) / 1024 for m in ("engine", "imports only")}
+    assert peak["engine"] - peak["imports only"] < 300, peak

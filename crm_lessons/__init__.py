@@ -48,7 +48,8 @@ Contracts: ``tables`` declares every input table, ``models`` the likelihood
 models' shared interface, ``values`` how cell values are read, ``figures`` the
 figure helpers and the Chinese font. Data: ``datasets`` loads the real public
 data sets; ``simulate`` draws synthetic data with known truth; ``io`` reads
-analysts' files (CSV in UTF-8 or GBK, Excel, Parquet) and writes outputs safely. Tools: ``course`` (contents,
+analysts' files (CSV in UTF-8 or GBK, Excel, Parquet) and writes outputs safely;
+``engine`` runs the reports' per-transaction work out of core in DuckDB or on Spark. Tools: ``course`` (contents,
 navigation, HTML build), ``grading`` (student copies, variants, autograding),
 ``reports`` (parameterised reports), all behind the ``crm-lessons`` command (``cli``);
 ``widgets`` gives the lessons' Explore cells their controls.

@@ -31,7 +31,7 @@ from crm_lessons._validation import SOURCE_ATTR, CRMInputError, require_columns,
 from crm_lessons.values import NOTES_ATTR
 from crm_lessons.reports._prepare import EARLIEST_DATE, parse_as_of, prepare
 from crm_lessons.reports._registry import Report
-from crm_lessons.reports._status import STATUSES, Models, customer_status, fit_summary
+from crm_lessons.reports._status import STATUSES, Models, class_customers, customer_status, fit_summary
 
 __all__ = ["ENGINE_META", "EngineData", "prepare_engine"]
 
@@ -119,11 +119,7 @@ class EngineData:
             value["clv"] = margin * value["expected_spend"] * b["discounted_purchases"]
             value["p_alive"] = b["p_alive"]
             customers = rfm.join(value, how="left")
-        customers["abc_class"] = segmentation.abc_classes(customers["monetary"])["abc_class"]
-        ranked_by = customers["clv"] if "clv" in customers else customers["monetary"]
-        customers["tier"] = segmentation.customer_pyramid(ranked_by)["tier"]
-        customers.index.name = "customer_id"
-        return customers, models
+        return class_customers(customers), models
 
 
 def rfm_scores(out: pd.DataFrame, *, n_bins: int, recency_days) -> pd.DataFrame:

@@ -29,7 +29,8 @@ import pandas as pd
 from crm_lessons._validation import CRMInputError
 from crm_lessons.reports._registry import Param
 
-__all__ = ["MIN_REPEAT_CUSTOMERS", "STATUSES", "STATUS_PARAMS", "Models", "check_status_params", "customer_status",
+__all__ = ["MIN_REPEAT_CUSTOMERS", "STATUSES", "STATUS_PARAMS", "Models", "check_status_params", "class_customers",
+           "customer_status",
            "fit_models", "fit_summary", "p_alive_repeat", "status_label"]
 
 #: Fewest repeat customers with which the BG/NBD and Gamma-Gamma fits are attempted.
@@ -63,6 +64,20 @@ def customer_status(days_since_last: pd.Series, *, active_days: int, lapsed_days
     status = np.where(d <= active_days, "active", np.where(d <= lapsed_days, "at risk", "lapsed"))
     return pd.Series(pd.Categorical(status, categories=STATUSES, ordered=True), index=days_since_last.index,
                      name="status")
+
+
+def class_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """Add each customer's ABC class (by spend) and pyramid tier (by CLV when estimated, else spend), in place.
+
+    Shared by the in-memory and the engine paths of the customer-value report.
+    """
+    from crm_lessons import segmentation
+
+    customers["abc_class"] = segmentation.abc_classes(customers["monetary"])["abc_class"]
+    ranked_by = customers["clv"] if "clv" in customers else customers["monetary"]
+    customers["tier"] = segmentation.customer_pyramid(ranked_by)["tier"]
+    customers.index.name = "customer_id"
+    return customers
 
 
 def status_label(status: str, lang: str) -> str:

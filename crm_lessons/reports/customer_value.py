@@ -11,7 +11,7 @@ from crm_lessons._grouping import customer_codes
 from crm_lessons._validation import CRMInputError
 from crm_lessons.reports._charts import percent_axis
 from crm_lessons.reports._status import (
-    MIN_REPEAT_CUSTOMERS, customer_status, fit_models, p_alive_repeat, status_label,
+    MIN_REPEAT_CUSTOMERS, class_customers, customer_status, fit_models, p_alive_repeat, status_label,
 )
 from crm_lessons.reports._text import Text
 from crm_lessons.reports.results import Chart, ReportResult
@@ -89,11 +89,7 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
         value = value.set_index("customer_id")
         value["p_alive"] = p_alive_repeat(models.bgnbd, models.summary)
         customers = rfm.join(value, how="left")
-    customers["abc_class"] = segmentation.abc_classes(customers["monetary"])["abc_class"]
-    ranked_by = customers["clv"] if "clv" in customers else customers["monetary"]
-    customers["tier"] = segmentation.customer_pyramid(ranked_by)["tier"]
-    customers.index.name = "customer_id"
-    return customers, models
+    return class_customers(customers), models
 
 
 def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "¥", rfm_bins: int = 5,

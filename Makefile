@@ -33,7 +33,7 @@ setup: $(STAMP)
 # here so that no lesson run sees that message.
 test: setup
 	$(PY) -c "import matplotlib.pyplot"
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --durations=30
 
 # The lock pins pandas 2; this second environment takes the same packages with the current pandas 3.
 # test-pandas3 runs the unit tests and doctests there; the lesson notebooks and their claims and exercise

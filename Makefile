@@ -46,7 +46,9 @@ $(PANDAS3_VENV)/.installed-stamp: pyproject.toml requirements.lock
 	@touch $@
 
 # (The claims, exercise and grading tests rerun whole notebooks: they run once, in make test; the helpers
-# those notebooks call are covered here by their unit tests and docstring examples.)
+# those notebooks call are covered here by their unit tests and docstring examples. The Spark tests and the
+# engine's memory and end-to-end report tests also run once: the engine's pandas side, its conversion of
+# the engine's tables to pandas, is covered here by the rest of tests/test_engine.py.)
 test-pandas3: $(PANDAS3_VENV)/.installed-stamp
 	$(PANDAS3_VENV)/bin/python -c "import pandas; print('pandas', pandas.__version__)"
 	$(PANDAS3_VENV)/bin/python -c "import matplotlib.pyplot"
@@ -56,7 +58,9 @@ test-pandas3: $(PANDAS3_VENV)/.installed-stamp
 	  --deselect tests/test_course.py::test_course_builds_to_html \
 	  --ignore=tests/test_site.py --ignore=tests/test_browser_lab.py --ignore=tests/test_browser_reports.py \
 	  --ignore=tests/test_packaging.py --ignore-glob='tests/test_claims*.py' --ignore-glob='tests/test_exercise*.py' \
-	  --ignore-glob='tests/test_grading*.py'
+	  --ignore-glob='tests/test_grading*.py' --ignore=tests/test_engine_spark.py \
+	  --deselect tests/test_engine.py::test_engine_peak_memory_stays_bounded \
+	  --deselect tests/test_engine.py::test_the_report_runs_end_to_end_on_the_engine_and_matches_pandas --durations=20
 
 course: setup
 	$(PY) -m crm_lessons.cli course build

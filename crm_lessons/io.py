@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import functools
 import io
 import os
 import re
@@ -236,6 +237,12 @@ _NA_WORDS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
              "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 
 
+@functools.lru_cache(maxsize=1)
+def _parsed_date_unit() -> str:
+    """The resolution pandas gives dates parsed from text: "ns" in pandas 2, "us" in pandas 3."""
+    return np.datetime_data(pd.to_datetime(pd.Series(["2024-01-05"])).dtype)[0]
+
+
 def _read_text_fast(path: Path, *, header_row, dtype):
     """pyarrow's CSV reader on a clean UTF-8 file; None when the exact reader must take over.
 
@@ -295,9 +302,10 @@ def _read_text_fast(path: Path, *, header_row, dtype):
         raise _too_big(path) from None
     if table.num_rows == 0:
         return None
-    for i, f in enumerate(table.schema):       # ISO dates come as date32: to datetime64[ns], as parse_dates gives
+    unit = _parsed_date_unit()
+    for i, f in enumerate(table.schema):       # ISO dates come as date32: to datetime64 in the unit parse_dates gives
         if pa.types.is_date32(f.type):
-            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp("ns")))
+            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp(unit)))
     plain = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_string,
              pa.types.is_timestamp, pa.types.is_null, pa.types.is_dictionary)
     if not all(any(t(f.type) for t in plain) for f in table.schema):

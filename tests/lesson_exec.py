@@ -86,6 +86,13 @@ def call_at_range_ends(target, *args) -> None:
             plt.close("all")
 
 
+def _reset_display_options() -> None:
+    """Undo a lesson's ``pd.set_option("display...")`` so that it cannot change a later test's printed output."""
+    import pandas as pd
+
+    pd.reset_option("^display\\.")
+
+
 def run_notebook(path, *, skip=(), **params) -> dict:
     """Execute a notebook's code cells (but those tagged ``skip``) with ``params``; return the namespace."""
     nb = nbformat.read(path, as_version=4)
@@ -109,6 +116,7 @@ def run_notebook(path, *, skip=(), **params) -> dict:
                 plt.close("all")
     finally:
         widgets.interact = original
+        _reset_display_options()
     ns["_stdout"] = out.getvalue()
     ns["_widget"] = captured
     return ns
@@ -213,6 +221,7 @@ def _run_recorded(code: str, params: dict, keep_figures: bool) -> LessonRun:
         os.chdir(old_cwd)
         plt.show, widgets.interact = old_show, old_interact
         plt.close("all")
+        _reset_display_options()
     return run
 
 

@@ -99,10 +99,11 @@ def test_lesson_parameters_and_glue(lesson):
             assert not any(o.get("output_type") == "error" for o in c.get("outputs", []))
 
 
-#: papermill reruns the first lesson of every chapter in a real kernel with other parameters (the
-#: injected-parameters path, widgets left closed when unattended); every lesson is also rerun in-process
-#: with several seeds and sizes by its claims test (tests/test_claims*.py), which keeps CI under 20 minutes.
-RERUN = [lesson for lesson in LESSONS if lesson.number == 1]
+#: papermill reruns the first lesson of every other chapter (1, 3, 5, 7, 9) in a real kernel with other
+#: parameters (the injected-parameters path, widgets left closed when unattended: the same mechanism in
+#: every lesson); every lesson is also rerun in-process with several seeds and sizes by its claims test
+#: (tests/test_claims*.py), which keeps CI under 20 minutes.
+RERUN = [lesson for lesson in LESSONS if lesson.number == 1 and lesson.chapter % 2 == 1]
 
 
 def test_every_lesson_has_a_claims_test_that_reruns_it():

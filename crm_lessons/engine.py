@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError
+from crm_lessons.values import TOTAL_LABELS
 
 __all__ = ["ENGINES", "SIZE_FACTOR", "EngineInput", "choose_engine", "connect", "customer_base", "open_input",
            "parse_memory", "triples", "typed_transactions"]
@@ -68,7 +69,6 @@ ENGINES = ("auto", "pandas", "duckdb")
 SIZE_FACTOR = {".csv": 14, ".txt": 14, ".tsv": 14, ".parquet": 30}
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
           "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-_TOTAL_LABELS = ("合计", "总计", "小计", "总和", "合 计", "total", "totals", "sum", "grand total", "subtotal")
 ROW = "_crm_row"
 #: The least memory given to DuckDB whatever ``--max-memory`` says (bytes).
 MIN_ENGINE_MEMORY = 128 * 10**6
@@ -279,7 +279,7 @@ def suspicious(t, *, not_after, earliest, max_amount=None, drop_zero_amounts: bo
     amount_bad = a.isnull() | a.isinf() | a.isnan() | (a < 0) | (a == 0 if not drop_zero_amounts else ibis.literal(False))
     if max_amount is not None:
         amount_bad = amount_bad | (a > max_amount)
-    return (t.customer_id.isnull() | t.customer_id.lower().isin(list(_TOTAL_LABELS))
+    return (t.customer_id.isnull() | t.customer_id.lower().isin(sorted(TOTAL_LABELS))
             | t.ts.isnull() | (t.ts > not_after) | (t.ts < earliest) | amount_bad)
 
 

@@ -38,11 +38,15 @@ import warnings
 import numpy as np
 import pandas as pd
 
-__all__ = ["NOTES_ATTR", "bad_date_fix", "parse_dates", "parse_ids", "parse_numbers"]
+__all__ = ["NOTES_ATTR", "TOTAL_LABELS", "bad_date_fix", "parse_dates", "parse_ids", "parse_numbers"]
 
 #: Key of ``attrs`` (of a parsed column or a frame) holding the notes of what was converted:
 #: a list of ``[english, chinese]`` pairs.
 NOTES_ATTR = "crm_notes"
+
+#: Ids that mark a totals row of an export (合计 / Total), not a customer; compared trimmed and lower-cased.
+#: The in-memory report checks (``reports._prepare``) and the engine's (``engine``) both read this one set.
+TOTAL_LABELS = frozenset({"合计", "总计", "小计", "总和", "合 计", "total", "totals", "sum", "grand total", "subtotal"})
 
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(.*)$")
 _YMD = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(\s+.*|T.*)?$")

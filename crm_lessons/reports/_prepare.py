@@ -16,7 +16,7 @@ from dataclasses import replace
 from crm_lessons._validation import FIRST_LINE_ATTR, SOURCE_ATTR, CRMInputError, check_dataframe, where
 from crm_lessons.io import read_table
 from crm_lessons.tables import TABLES, Check, Column, Problem, ReadContext, Table, first_problem
-from crm_lessons.values import NOTES_ATTR
+from crm_lessons.values import NOTES_ATTR, TOTAL_LABELS
 from crm_lessons.reports._registry import Report
 
 __all__ = ["EARLIEST_DATE", "parse_as_of", "prepare", "read_and_prepare", "report_table"]
@@ -54,7 +54,6 @@ def _names(report: Report, columns: dict | None) -> dict[str, str]:
     return names
 
 
-_TOTAL_LABELS = {"合计", "总计", "小计", "总和", "合 计", "total", "totals", "sum", "grand total", "subtotal"}
 _KINDS = {"id": "id", "category": "category", "date": "date", "amount": "number", "count": "number",
           "score": "number"}
 
@@ -67,12 +66,12 @@ def _totals_label(ids: pd.Series, ctx: ReadContext) -> Problem | None:
         import pyarrow.compute as pc
 
         text = pa.array(ids.cat.categories.astype(str).to_numpy(dtype=object), type=pa.string())
-        cats = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(sorted(_TOTAL_LABELS)))
+        cats = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(sorted(TOTAL_LABELS)))
         cats = cats.fill_null(False).to_numpy(zero_copy_only=False)
         bad = pd.Series(cats[ids.cat.codes.to_numpy()] & (ids.cat.codes.to_numpy() >= 0), index=ids.index) \
             if cats.any() else pd.Series(False, index=ids.index)
     else:
-        bad = ids.astype(str).str.strip().str.lower().isin(_TOTAL_LABELS)
+        bad = ids.astype(str).str.strip().str.lower().isin(TOTAL_LABELS)
     p = first_problem(bad, ids, "rows must be single records, not totals",
                       "Delete the totals row(s) (合计/小计) and run again.")
     return p and p._replace(found=f"{ctx.df.loc[p.row, ctx.names['customer']]!r}, a totals row")

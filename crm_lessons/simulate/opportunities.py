@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError, check_choice, check_number, check_probability
-from crm_lessons.simulate._base import Simulated, rng_from
+from crm_lessons.simulate._base import Simulated, days_after, rng_from
 
 __all__ = ["BUYING_ROLES", "FUNNEL_STAGES", "SELLING_STAGES", "simulate_opportunities"]
 
@@ -178,7 +178,7 @@ def simulate_opportunities(n_opportunities: int, *, seed: int = 0, win_rates=Non
         "stage": pd.Categorical.from_codes(np.append(stage_now, np.full(n_out, K)), categories=names,
                                            ordered=True),
         "status": np.append(status, np.full(n_out, "won")),
-        "closed": t0 + pd.to_timedelta(np.floor(closed), unit="D"),
+        "closed": days_after(t0, np.floor(closed)),
         "days_open": np.floor(np.where(np.isnan(closed), snapshot_days, closed) - day).astype(int),
         "in_funnel": np.arange(n + n_out) < n,
         "roles_engaged": np.append(roles, np.zeros(n_out, int)),

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import check_number, check_probability
-from crm_lessons.simulate._base import Simulated, rng_from
+from crm_lessons.simulate._base import Simulated, days_after, rng_from
 
 __all__ = ["CATEGORIES", "simulate_retail"]
 
@@ -154,7 +154,7 @@ def simulate_retail(n_customers: int, *, seed: int = 0, start: str = "2023-01-01
     partner_date[rng.uniform(size=n) >= p_partner] = pd.NaT
     first_seen = tx.groupby("customer_id")["date"].min().reindex(ids)
     referred_by = np.full(n, np.nan)
-    lead_ts = t0 + pd.to_timedelta(np.floor(lead), "D")
+    lead_ts = days_after(t0, np.floor(lead))
     for i in np.flatnonzero(rng.uniform(size=n) < p_referred):
         earlier = np.flatnonzero((first_seen < lead_ts[i]).to_numpy())
         earlier = earlier[earlier != i]
@@ -164,13 +164,13 @@ def simulate_retail(n_customers: int, *, seed: int = 0, start: str = "2023-01-01
     customers = pd.DataFrame({
         "customer_id": ids,
         "lead_date": lead_ts,
-        "prospect_date": t0 + pd.to_timedelta(np.floor(prospect), "D"),
+        "prospect_date": days_after(t0, np.floor(prospect)),
         "target": target,
         "member_date": member_date.to_numpy(),
         "partner_date": partner_date.to_numpy(),
         "referred_by": pd.array(referred_by, dtype="Int64"),
     })
-    to_ts = lambda x: t0 + pd.to_timedelta(np.floor(x), "D")  # noqa: E731
+    to_ts = lambda x: days_after(t0, np.floor(x))  # noqa: E731
     spells = pd.DataFrame({"customer_id": ids, "rate_per_day": rate,
                            "spell1_start": to_ts(first), "spell1_end": to_ts(end1),
                            "spell2_start": to_ts(start2), "spell2_end": to_ts(end2)})

@@ -721,8 +721,7 @@ def loyalty_indicators(survey: pd.DataFrame, *, by=None, standardise: bool = Fal
 
     References
     ----------
-    Dick, A. S., & Basu, K. (1994). Customer loyalty: toward an integrated
-    conceptual framework. *Journal of the Academy of Marketing Science*, 22(2), 99–113.
+    Dick and Basu (1994), given in full under :func:`classify_loyalty`.
 
     Examples
     --------

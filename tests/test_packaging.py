@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import pkgutil
+import shutil
 import subprocess
 import zipfile
 import sys
@@ -182,12 +183,28 @@ def test_public_names_are_in_all():
         assert all(hasattr(mod, n) for n in mod.__all__), name
 
 
+def _source_tree(tmp_path: Path) -> Path:
+    """The files git would put in a fresh clone (tracked or new, not ignored), copied: a stale ``build/lib``
+    left by an earlier setuptools build would otherwise slip old files into the wheel."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True)
+    if listed.returncode != 0:  # not a git checkout (e.g. an unpacked sdist): build from the folder itself
+        return ROOT
+    tree = tmp_path / "src"
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, tree / name)
+    return tree
+
+
 @pytest.mark.skipif(importlib.util.find_spec("uv") is None,
                     reason="needs uv in the environment (make setup installs it) to build and install a wheel")
 def test_a_built_wheel_in_a_fresh_environment_loads_every_data_set(tmp_path):
     uv = [sys.executable, "-m", "uv"]
-    subprocess.run(uv + ["build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(ROOT)], check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run(uv + ["build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(_source_tree(tmp_path))],
+                   check=True, capture_output=True, timeout=600)
     wheel = next((tmp_path / "dist").glob("crm_lessons-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if "build_datasets" in n or "/tools/" in n]  # the maintainers' builder stays out

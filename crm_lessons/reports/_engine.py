@@ -180,16 +180,55 @@ def _raise_first_bad(inp, t, bad, report, names, **kw):
     frame = pd.DataFrame({names["customer"]: sub["raw_customer"], names["date"]: sub["raw_date"],
                           names["amount"]: sub["raw_amount"]})
     frame.index = sub[eng.ROW].astype("int64").to_numpy() + _base(inp)
-    frame.attrs[SOURCE_ATTR] = inp.source
-    try:
-        prepare(frame, report, allow_duplicates=True, **kw)
-    except CRMInputError as exc:
-        raise CRMInputError(_lines(str(exc), inp.first_line)) from None
+    _raise_as_in_memory(inp, frame, report, **kw)
     first = int(frame.index[0])
     raise CRMInputError(
         f"{_lines(where(frame, arg='--input', row=first), inp.first_line)}: the engine reads dates as YYYY-MM-DD "
         f"(or YYYYMMDD) and amounts as plain numbers; found {frame.iloc[0].to_dict()!r}. Convert the file, or "
         "pass --engine pandas (it reads other formats) if it fits in memory.")
+
+
+def _raise_as_in_memory(inp, frame, report, **kw) -> None:
+    """Check ``frame`` (rows of the file, labelled by row number) with the in-memory path's ``prepare``; raise its
+    message with CSV row numbers turned into file lines."""
+    frame.attrs[SOURCE_ATTR] = inp.source
+    try:
+        prepare(frame, report, allow_duplicates=True, **kw)
+    except CRMInputError as exc:
+        raise CRMInputError(_lines(str(exc), inp.first_line)) from None
+
+
+def _check_totals_row(inp, t, top, rest, report, names, **kw) -> None:
+    """The totals-row check of the in-memory path, on three rows (the largest amount and the rest in two); the
+    largest row's number is looked up only when the check refuses it."""
+    def frame(row):
+        return pd.DataFrame({names["customer"]: ["a", "b", "c"], names["date"]: ["2000-01-01"] * 3,
+                             names["amount"]: [top, rest / 2, rest / 2]}, index=[row, row + 1, row + 2])
+
+    try:
+        _raise_as_in_memory(inp, frame(0), report, **kw)
+    except CRMInputError:
+        top_row = inp.con.to_pandas(t[eng.ROW].argmax(t.amount * 1e18 - t[eng.ROW]))
+        _raise_as_in_memory(inp, frame(int(top_row) + _base(inp)), report, **kw)
+
+
+def _check_repeats(inp, t, candidates, header) -> None:
+    """Fully repeated rows (same raw id, raw date and amount): only the customers with two rows on one day can
+    have them, so only their rows are compared; the message names the first repeat and the row it copies."""
+    rows = t.semi_join(candidates, "key")
+    keys = ["raw_customer", "raw_date", "amount"]
+    g = rows.group_by(keys).aggregate(n=rows.count())
+    if not int(inp.con.to_pandas((g.n - 1).sum()) or 0):
+        return
+    d = eng.duplicates(rows, keys)
+    d = d.filter(d._k > 0)   # ibis row numbers start at 0
+    dup = inp.con.to_pandas(d.aggregate(n=d.count(), row=d[eng.ROW].min(), first=d._first.argmin(d[eng.ROW])))
+    n, row, first = (int(dup[k].iloc[0]) + (_base(inp) if k != "n" else 0) for k in ("n", "row", "first"))
+    orig = _lines(where(header, arg="--input", row=first), inp.first_line).split(", ")[-1]
+    raise CRMInputError(
+        f"{_lines(where(header, arg='--input', row=row), inp.first_line)}: rows must not repeat; found a copy "
+        f"of {orig} ({n} repeated row{'s' if n > 1 else ''}). Remove the repeated rows (an export run "
+        "twice?), or pass --allow-duplicates if they are separate purchases.")
 
 
 def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=None, params=None,
@@ -219,65 +258,56 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     header.attrs[SOURCE_ATTR] = inp.source
     require_columns(header, {report.column(r).option: n for r, n in names.items()}, arg="--input")
     t = eng.typed_transactions(inp.table, customer=names["customer"], date=names["date"], amount=names["amount"])
-    t = t.cache()  # read and parse the file once (a temporary table, spilled to disk past the memory limit)
     not_after = limit + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
     amount_col = report.column("amount")
     bad = eng.suspicious(t, not_after=not_after.to_pydatetime(), earliest=EARLIEST_DATE.to_pydatetime(),
                          max_amount=amount_col.max_value, drop_zero_amounts=drop_zero_amounts)
     kw = dict(columns=columns, as_of=None, today=today, params=params, drop_zero_amounts=drop_zero_amounts)
-    stats = con.to_pandas(t.aggregate(n=t.count(), n_bad=bad.sum(), total=t.amount.sum(), top=t.amount.max(),
-                                      top_row=t[eng.ROW].argmax(t.amount * 1e18 - t[eng.ROW]))).iloc[0]
-    if int(stats["n"]) == 0:
+    # ONE pass over the rows: per customer the summaries and every count the checks need (the engine keeps the
+    # per-customer table; the rows themselves are read again only to name a bad row in a message)
+    nonzero = (t.amount > 0) if drop_zero_amounts else None
+    end = None if as_of is None else (as_of + pd.Timedelta(days=1)).to_pydatetime()
+    after = None if end is None else ((t.ts >= end) & nonzero if drop_zero_amounts else t.ts >= end)
+    keep = nonzero if end is None else (t.ts < end) & nonzero if drop_zero_amounts else t.ts < end
+    checks = eng.customer_checks(t, bad=bad, keep=keep, after=after,
+                                 zero=(t.amount == 0) if drop_zero_amounts else None).cache()
+    c = checks
+    stats = con.to_pandas(c.aggregate(
+        n=c.rows.sum(), n_bad=c.n_bad.sum(), total=c.amount_sum.sum(), top=c.top.max(), kept=c.kept.sum(),
+        n_after=c.n_after.sum(), n_zero=c.n_zero.sum(), lo=c.lo.min(), hi=c.hi.max(),
+        shared_days=(c.rows > c.days).cast("int64").sum())).iloc[0]
+    n_rows = int(stats["n"]) if pd.notna(stats["n"]) else 0
+    if n_rows == 0:
         raise CRMInputError(f"{where(header, arg='--input')}: needs at least 1 row(s); found 0. "
                             "Check that the file or filter is not empty.")
     if int(stats["n_bad"] or 0):
         _raise_first_bad(inp, t, bad, report, names, **kw)
     top, rest = float(stats["top"]), float(stats["total"]) - float(stats["top"])
-    if int(stats["n"]) >= 3 and rest > 0 and abs(top - rest) <= max(0.005 * rest, 0.01):
-        row = int(stats["top_row"]) + _base(inp)  # the totals row: same check, same message, on three rows
-        frame = pd.DataFrame({names["customer"]: ["a", "b", "c"], names["date"]: ["2000-01-01"] * 3,
-                              names["amount"]: [top, rest / 2, rest / 2]}, index=[row, row + 1, row + 2])
-        frame.attrs[SOURCE_ATTR] = inp.source
-        try:
-            prepare(frame, report, allow_duplicates=True, **kw)
-        except CRMInputError as exc:
-            raise CRMInputError(_lines(str(exc), inp.first_line)) from None
-    if not allow_duplicates:
-        keys = ["raw_customer", "raw_date", "amount"]
-        d = eng.duplicates(t, keys)
-        d = d.filter(d._k > 0)   # ibis row numbers start at 0
-        dup = con.to_pandas(d.aggregate(n=d.count(), row=d[eng.ROW].min(), first=d._first.argmin(d[eng.ROW])))
-        if int(dup["n"].iloc[0]):
-            n, row, first = (int(dup[k].iloc[0]) + (_base(inp) if k != "n" else 0) for k in ("n", "row", "first"))
-            orig = _lines(where(header, arg="--input", row=first), inp.first_line).split(", ")[-1]
-            raise CRMInputError(
-                f"{_lines(where(header, arg='--input', row=row), inp.first_line)}: rows must not repeat; found a copy "
-                f"of {orig} ({n} repeated row{'s' if n > 1 else ''}). Remove the repeated rows (an export run "
-                "twice?), or pass --allow-duplicates if they are separate purchases.")
+    if n_rows >= 3 and rest > 0 and abs(top - rest) <= max(0.005 * rest, 0.01):
+        _check_totals_row(inp, t, top, rest, report, names, **kw)
+    if not allow_duplicates and int(stats["shared_days"] or 0):
+        _check_repeats(inp, t, checks.filter(checks.rows > checks.days).select("key"), header)
     notes = []
-    if drop_zero_amounts:
-        k = int(con.to_pandas(t.filter(t.amount == 0).count()))
-        t = t.filter(t.amount > 0)
-        if k:
-            notes.append([f"{k:,} row{'s' if k > 1 else ''} with amount 0 {'were' if k > 1 else 'was'} left out "
-                          "(--drop-zero-amounts).", f"金额为 0 的 {k:,} 行未计入（--drop-zero-amounts）。"])
+    k = int(stats["n_zero"] or 0)
+    if k:
+        notes.append([f"{k:,} row{'s' if k > 1 else ''} with amount 0 {'were' if k > 1 else 'was'} left out "
+                      "(--drop-zero-amounts).", f"金额为 0 的 {k:,} 行未计入（--drop-zero-amounts）。"])
     if as_of is not None:
-        end = (as_of + pd.Timedelta(days=1)).to_pydatetime()
-        k = int(con.to_pandas(t.filter(t.ts >= end).count()))
-        if k == int(stats["n"]) - sum(int(n[0].split()[0].replace(",", "")) for n in notes):
-            first_day = con.to_pandas(t.ts.min())
+        k = int(stats["n_after"] or 0)
+        if k == n_rows - int(stats["n_zero"] or 0):
+            rows = t.filter(nonzero) if drop_zero_amounts else t
+            first_day = con.to_pandas(rows.ts.min())
             raise CRMInputError(
                 f"argument `--as-of`: must not be before the first date in the file; found {as_of.date()} before "
                 f"{pd.Timestamp(first_day).date()}. Pass a later --as-of date.")
         if k:
             notes.append([f"{k:,} row{'s' if k > 1 else ''} dated after the as-of date {as_of.date()} "
                           f"{'were' if k > 1 else 'was'} left out.", f"截止日 {as_of.date()} 之后的 {k:,} 行未计入。"])
-            t = t.filter(t.ts < end)
-    span = con.to_pandas(t.aggregate(n=t.count(), lo=t.ts.min(), hi=t.ts.max())).iloc[0]
+    span = {"n": int(stats["kept"]), "lo": stats["lo"], "hi": stats["hi"]}
     if as_of is None:
         as_of = pd.Timestamp(span["hi"]).normalize()
     # ---- per customer, and the models on the profiles
-    base = eng.customer_base(t, as_of=as_of).cache() if inp.kind == "spark" else eng.customer_base(t, as_of=as_of)
+    base = eng.customer_rfm(checks, as_of=as_of)
     profiles = con.to_pandas(eng.triples(base)).rename(columns={"x": "frequency", "t_x": "recency"})
     rep = base.filter(base.x > 0).select(frequency="x", monetary_value="monetary_value")
     tr = Text("en")

@@ -58,10 +58,19 @@ class EngineData:
     the number of transactions, ``data["date"]`` the first and last dates.
     """
 
-    def __init__(self, base: pd.DataFrame, meta: dict):
-        self.base = base
+    def __init__(self, base, meta: dict):
+        self._base = base      # a pandas DataFrame, or a pyarrow Table turned into one when first needed
         self.meta = meta
         self.attrs = {NOTES_ATTR: meta.get("notes", [])}
+
+    @property
+    def base(self) -> pd.DataFrame:
+        """The per-customer table in pandas (customer ids as pandas' text dtype)."""
+        if not isinstance(self._base, pd.DataFrame):
+            out = self._base.to_pandas()
+            out["customer_id"] = out["customer_id"].astype(pd.Series(["a"]).astype(str).dtype)
+            self._base = out
+        return self._base
 
     def __len__(self):
         return int(self.meta["n_rows"])
@@ -72,10 +81,12 @@ class EngineData:
         return pd.Series(pd.to_datetime([self.meta["date_min"], self.meta["date_max"]]), name="date")
 
     def to_parquet(self, path, index=False):
+        """Write the table with the metadata :meth:`from_parquet` reads (columnar: never through pandas rows)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(self.base, preserve_index=False)
+        table = self._base if isinstance(self._base, pa.Table) else pa.Table.from_pandas(self.base,
+                                                                                          preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                ENGINE_META: json.dumps(self.meta, default=str).encode()})
         pq.write_table(table, path)
@@ -85,7 +96,8 @@ class EngineData:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        return cls(table.to_pandas(), json.loads(table.schema.metadata[ENGINE_META]))
+        meta = json.loads(table.schema.metadata[ENGINE_META])
+        return cls(table.replace_schema_metadata(None), meta)
 
     def models(self, tr) -> Models:
         from crm_lessons.purchase_models import BetaGeoModel
@@ -108,51 +120,19 @@ class EngineData:
             if self.meta["params"][k] != v:
                 raise CRMInputError(f"argument `--param {k}`: must be the value the engine predicted with "
                                     f"({self.meta['params'][k]}); found {v}. Run the report again.")
-        rfm = rfm_scores(b[["recency", "frequency", "monetary"]].copy(), n_bins=rfm_bins, recency_days=recency_days)
+        rfm = segmentation.rfm_scores(b[["recency", "frequency", "monetary"]].copy(), n_bins=rfm_bins,
+                                      recency_days=recency_days)
         rfm["status"] = customer_status(rfm["recency"], active_days=active_days, lapsed_days=lapsed_days)
         models = self.models(tr)
         customers = rfm
         if not models.reason:
-            value = pd.DataFrame({"expected_purchases": b["expected_purchases"]}, index=b.index)
-            value["expected_spend"] = models.gamma_gamma.expected_spend(b["x"].to_numpy(),
-                                                                        b["monetary_value"].to_numpy())
-            value["clv"] = margin * value["expected_spend"] * b["discounted_purchases"]
-            value["p_alive"] = b["p_alive"]
-            customers = rfm.join(value, how="left")
+            # the columns the in-memory path joins on the same customers, set in place (one index, no join)
+            rfm["expected_purchases"] = b["expected_purchases"].to_numpy()
+            rfm["expected_spend"] = models.gamma_gamma.expected_spend(b["x"].to_numpy(),
+                                                                      b["monetary_value"].to_numpy())
+            rfm["clv"] = margin * rfm["expected_spend"].to_numpy() * b["discounted_purchases"].to_numpy()
+            rfm["p_alive"] = b["p_alive"].to_numpy()
         return class_customers(customers), models
-
-
-def rfm_scores(out: pd.DataFrame, *, n_bins: int, recency_days) -> pd.DataFrame:
-    """The scores, segments and classes of :func:`crm_lessons.segmentation.rfm_table` from R, F, M per customer."""
-    days_ = np.asarray(recency_days, dtype=float)
-    out["r_score"] = n_bins - np.searchsorted(days_, out["recency"].to_numpy(), side="left")
-    out["f_score"] = segmentation.rank_scores(out["frequency"], n_bins=n_bins).to_numpy()
-    out["m_score"] = segmentation.rank_scores(np.round(out["monetary"], 6), n_bins=n_bins).to_numpy()
-    r, f, m = (out[c].to_numpy().astype(int) for c in ("r_score", "f_score", "m_score"))
-    text = pd.Series(["1"]).astype(str).dtype
-    code = np.array([f"{i:03d}" for i in range(1000)], dtype=object)[r * 100 + f * 10 + m]
-    out["rfm_score"] = code if text == object else pd.Series(code, index=out.index).astype(text)
-    seg = segmentation.RFM_SEGMENTS
-    r5, f5 = ((1 + np.floor((v - 1) * 5 / n_bins)).astype(int) for v in (r, f))
-    idx = np.full(len(out), len(seg) - 1)
-    found = np.zeros(len(out), bool)
-    for i, (a, b_, c, d) in enumerate(seg[["r_min", "r_max", "f_min", "f_max"]].itertuples(index=False)):
-        hit = ~found & (r5 >= a) & (r5 <= b_) & (f5 >= c) & (f5 <= d)
-        idx[hit] = i
-        found |= hit
-    out["segment"] = pd.Categorical.from_codes(idx, categories=seg["segment"])
-    out["segment_zh"] = seg["segment_zh"].to_numpy()[idx]
-    cls = segmentation.RFM_CLASSES
-    highs = [out[c].to_numpy() > out[c].mean() for c in ("r_score", "f_score", "m_score")]
-    idx = np.full(len(out), len(cls) - 1)
-    found = np.zeros(len(out), bool)
-    for i, (a, b_, c) in enumerate(cls[["r_high", "f_high", "m_high"]].itertuples(index=False)):
-        hit = ~found & (highs[0] == a) & (highs[1] == b_) & (highs[2] == c)
-        idx[hit] = i
-        found |= hit
-    out["rfm_class"] = pd.Categorical.from_codes(idx, categories=cls["rfm_class"])
-    out["rfm_class_zh"] = cls["rfm_class_zh"].to_numpy()[idx]
-    return out
 
 
 def _lines(message: str, first_line: int | None) -> str:
@@ -344,14 +324,15 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     if parquet_path is None:
         tmp = tempfile.TemporaryDirectory(prefix="crm-engine-")
         parquet_path = Path(tmp.name) / "customers.parquet"
+    import pyarrow.parquet as pq
+
     if inp.kind == "spark":
-        out = con.to_pandas(joined)      # Spark writes a folder of parts; the customers come back in order
-        out.to_parquet(parquet_path, index=False)
+        out = con.to_pyarrow(joined)     # Spark writes a folder of parts; the customers come back in order
+        pq.write_table(out, parquet_path)
     else:
         con.to_parquet(joined, parquet_path)
-        out = pd.read_parquet(parquet_path)
+        out = pq.read_table(parquet_path)
     if tmp is not None:
         tmp.cleanup()
-    out["customer_id"] = out["customer_id"].astype(pd.Series(["a"]).astype(str).dtype)
     data = EngineData(out, meta)
     return data, as_of

@@ -99,12 +99,14 @@ class EngineData:
         meta = json.loads(table.schema.metadata[ENGINE_META])
         return cls(table.replace_schema_metadata(None), meta)
 
-    def models(self, tr) -> Models:
+    def models(self, tr, base: pd.DataFrame | None = None) -> Models:
+        """The fitted models (from their parameters) and the summary; ``base``: the table indexed by customer."""
         from crm_lessons.purchase_models import BetaGeoModel
         from crm_lessons.spend_model import GammaGammaModel
 
         m = self.meta
-        summary = self.base.set_index("customer_id")[["x", "t_x", "T", "monetary_value"]]
+        base = self.base.set_index("customer_id") if base is None else base
+        summary = base[["x", "t_x", "T", "monetary_value"]]
         if m["bgnbd"] is None:
             return Models(summary, None, None, tr(*m["reason"]))
         bg = BetaGeoModel.from_params(**m["bgnbd"])
@@ -123,7 +125,7 @@ class EngineData:
         rfm = segmentation.rfm_scores(b[["recency", "frequency", "monetary"]].copy(), n_bins=rfm_bins,
                                       recency_days=recency_days)
         rfm["status"] = customer_status(rfm["recency"], active_days=active_days, lapsed_days=lapsed_days)
-        models = self.models(tr)
+        models = self.models(tr, b)
         customers = rfm
         if not models.reason:
             # the columns the in-memory path joins on the same customers, set in place (one index, no join)

@@ -194,14 +194,16 @@ def _check_totals_row(inp, t, top, rest, report, names, **kw) -> None:
         _raise_as_in_memory(inp, frame(int(top_row) + _base(inp)), report, **kw)
 
 
-def _check_repeats(inp, t, candidates, header) -> None:
+def _check_repeats(inp, t, fast, candidates, header) -> None:
     """Fully repeated rows (same raw id, raw date and amount): only the customers with two rows on one day can
-    have them, so only their rows are compared; the message names the first repeat and the row it copies."""
-    rows = t.semi_join(candidates, "key")
+    have them, so only their rows are compared (``fast``: without row numbers); the message names the first
+    repeat and the row it copies (``t``: with row numbers)."""
     keys = ["raw_customer", "raw_date", "amount"]
+    rows = fast.semi_join(candidates, "key")
     g = rows.group_by(keys).aggregate(n=rows.count())
     if not int(inp.con.to_pandas((g.n - 1).sum()) or 0):
         return
+    rows = t.semi_join(candidates, "key")
     d = eng.duplicates(rows, keys)
     d = d.filter(d._k > 0)   # ibis row numbers start at 0
     dup = inp.con.to_pandas(d.aggregate(n=d.count(), row=d[eng.ROW].min(), first=d._first.argmin(d[eng.ROW])))
@@ -239,20 +241,25 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     header = pd.DataFrame(columns=[c for c in inp.table.columns if c != eng.ROW])
     header.attrs[SOURCE_ATTR] = inp.source
     require_columns(header, {report.column(r).option: n for r, n in names.items()}, arg="--input")
-    t = eng.typed_transactions(inp.table, customer=names["customer"], date=names["date"], amount=names["amount"])
+    cols = dict(customer=names["customer"], date=names["date"], amount=names["amount"])
+    t = eng.typed_transactions(inp.table, **cols)   # with row numbers: for the messages only
+    fast = eng.typed_transactions(inp.table.drop(eng.ROW), **cols, row=False)
     not_after = limit + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
     amount_col = report.column("amount")
-    bad = eng.suspicious(t, not_after=not_after.to_pydatetime(), earliest=EARLIEST_DATE.to_pydatetime(),
-                         max_amount=amount_col.max_value, drop_zero_amounts=drop_zero_amounts)
+
+    def flagged(tab):
+        return eng.suspicious(tab, not_after=not_after.to_pydatetime(), earliest=EARLIEST_DATE.to_pydatetime(),
+                              max_amount=amount_col.max_value, drop_zero_amounts=drop_zero_amounts)
+
     kw = dict(columns=columns, as_of=None, today=today, params=params, drop_zero_amounts=drop_zero_amounts)
     # ONE pass over the rows: per customer the summaries and every count the checks need (the engine keeps the
     # per-customer table; the rows themselves are read again only to name a bad row in a message)
-    nonzero = (t.amount > 0) if drop_zero_amounts else None
+    nonzero = (fast.amount > 0) if drop_zero_amounts else None
     end = None if as_of is None else (as_of + pd.Timedelta(days=1)).to_pydatetime()
-    after = None if end is None else ((t.ts >= end) & nonzero if drop_zero_amounts else t.ts >= end)
-    keep = nonzero if end is None else (t.ts < end) & nonzero if drop_zero_amounts else t.ts < end
-    checks = eng.customer_checks(t, bad=bad, keep=keep, after=after,
-                                 zero=(t.amount == 0) if drop_zero_amounts else None).cache()
+    after = None if end is None else ((fast.ts >= end) & nonzero if drop_zero_amounts else fast.ts >= end)
+    keep = nonzero if end is None else (fast.ts < end) & nonzero if drop_zero_amounts else fast.ts < end
+    checks = eng.customer_checks(fast, bad=flagged(fast), keep=keep, after=after,
+                                 zero=(fast.amount == 0) if drop_zero_amounts else None).cache()
     c = checks
     stats = con.to_pandas(c.aggregate(
         n=c.rows.sum(), n_bad=c.n_bad.sum(), total=c.amount_sum.sum(), top=c.top.max(), kept=c.kept.sum(),
@@ -263,12 +270,12 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
         raise CRMInputError(f"{where(header, arg='--input')}: needs at least 1 row(s); found 0. "
                             "Check that the file or filter is not empty.")
     if int(stats["n_bad"] or 0):
-        _raise_first_bad(inp, t, bad, report, names, **kw)
+        _raise_first_bad(inp, t, flagged(t), report, names, **kw)
     top, rest = float(stats["top"]), float(stats["total"]) - float(stats["top"])
     if n_rows >= 3 and rest > 0 and abs(top - rest) <= max(0.005 * rest, 0.01):
         _check_totals_row(inp, t, top, rest, report, names, **kw)
     if not allow_duplicates and int(stats["shared_days"] or 0):
-        _check_repeats(inp, t, checks.filter(checks.rows > checks.days).select("key"), header)
+        _check_repeats(inp, t, fast, checks.filter(checks.rows > checks.days).select("key"), header)
     notes = []
     k = int(stats["n_zero"] or 0)
     if k:
@@ -277,7 +284,7 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     if as_of is not None:
         k = int(stats["n_after"] or 0)
         if k == n_rows - int(stats["n_zero"] or 0):
-            rows = t.filter(nonzero) if drop_zero_amounts else t
+            rows = fast.filter(nonzero) if drop_zero_amounts else fast
             first_day = con.to_pandas(rows.ts.min())
             raise CRMInputError(
                 f"argument `--as-of`: must not be before the first date in the file; found {as_of.date()} before "

@@ -238,7 +238,8 @@ def _ids(col):
 
 
 def _dates(col):
-    """Timestamps from ISO text (``YYYY-MM-DD[ HH:MM:SS]``, ``YYYY/MM/DD``) or ``YYYYMMDD``; NULL if neither."""
+    """Timestamps from ISO text (``YYYY-MM-DD[ HH:MM:SS]``, ``YYYY/MM/DD``), ``YYYYMMDD`` or ``2023年1月5日``;
+    NULL if none."""
     import ibis
 
     if col.type().is_timestamp():
@@ -249,7 +250,11 @@ def _dates(col):
         col = col.cast("string")
     s = col.cast("string").strip()
     compact = s.re_search(r"^[0-9]{8}$")
+    # 2023年1月5日 [time], as crm_lessons.values.parse_dates reads it
+    cn_date = r"^([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*[日号]?\s*(.*)$"
+    y, m, d, rest = (s.re_extract(cn_date, i) for i in (1, 2, 3, 4))
     iso = ibis.cases((compact, s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2)),
+                     (s.re_search(cn_date), (y + "-" + m.lpad(2, "0") + "-" + d.lpad(2, "0") + " " + rest).strip()),
                      else_=s.replace("/", "-"))
     return iso.try_cast("timestamp")
 

@@ -98,6 +98,18 @@ def test_engine_reads_ids_as_the_memory_path_does(tmp_path):
     assert sorted(a.index) == sorted(str(i) for i in np.unique(k))
 
 
+def test_engine_reads_chinese_dates_as_the_memory_path_does(tmp_path):
+    """``2023年1月5日`` (with and without 日, padded or not, with a time) gives the same days on both paths."""
+    sim = simulate_transactions(800, seed=5)
+    d = sim.data["date"]
+    forms = [d.dt.strftime("%Y年%-m月%-d日"), d.dt.strftime("%Y年%m月%d日"), d.dt.strftime("%Y 年 %-m 月 %-d") ,
+             d.dt.strftime("%Y-%m-%d"), d.dt.strftime("%Y年%-m月%-d日 12:30")]
+    text = np.select([np.arange(len(d)) % 5 == i for i in range(5)], [f.to_numpy() for f in forms])
+    sim.data.assign(date=text).to_csv(tmp_path / "cn.csv", index=False)
+    (a, _), (b, _) = customer_tables(tmp_path / "cn.csv", as_of=str(sim.truth["end"].date()), allow_duplicates=True)
+    assert_same_tables(a, b)
+
+
 def test_engine_data_round_trips_through_parquet_for_the_notebook(cdnow_files, tmp_path):
     data, as_of = prepare_engine(cdnow_files / "cdnow.parquet", REPORT, drop_zero_amounts=True, allow_duplicates=True)
     data.to_parquet(tmp_path / "d.parquet")

@@ -113,7 +113,7 @@ def main(argv=None) -> int:
             r = run(csv, tmp / f"out{i}", args.lang, args.engine, args.max_memory)
             r["load"] = load
             r["load_after"] = os.getloadavg()[0]
-            n_customers = n_customers or json.loads((tmp / f"out{i}" / "figures.json").read_text())["customers"]["value"]
+            n_customers = n_customers or int(json.loads((tmp / f"out{i}" / "figures.json").read_text())["customers"]["value"])
             results.append(r)
             print(f"run {i + 1}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s (kernel included), notebook "
                   f"{r['notebook']:.1f} s, build cell {r['build']:.1f} s, peak memory {r['peak_gb']:.2f} GB, "
@@ -123,9 +123,11 @@ def main(argv=None) -> int:
                                   "engine": args.engine or "auto", "max_memory": args.max_memory,
                                   "customers": n_customers, **r}))
     best = min(results, key=lambda r: r["wall"])
+    engine_note = f"; --engine {args.engine}" if args.engine else ""
+    engine_note += f" --max-memory {args.max_memory}" if args.max_memory else ""
     text = f"""`benchmarks/bench_report.py`: the customer-value report (`crm-lessons report customer-value`)
-on {args.transactions:,} simulated transactions of {n_customers:,} customers (CSV, {size_mb:.0f} MB),
-timed end to end from process start to the finished output directory: read and validate the CSV,
+on {args.transactions:,} simulated transactions of {n_customers:,} customers ({csv.suffix.lstrip('.')}, {size_mb:.0f} MB{engine_note}),
+timed end to end from process start to the finished output directory: read and validate the file,
 start the kernel, RFM / ABC / pyramid, BG/NBD and Gamma-Gamma fits, CLV and equity, slide-sized chart
 PNGs, HTML without code, all tables as CSV and as one `.xlsx` workbook (the per-customer table has
 {n_customers:,} rows; tables longer than an Excel sheet are also written as Parquet), atomic move

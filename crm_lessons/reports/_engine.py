@@ -236,7 +236,10 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     names = _names(report, columns)
     as_of = parse_as_of(as_of)
     limit = pd.Timestamp(today or pd.Timestamp.now()).normalize()
-    inp = eng.open_input(source, max_memory=max_memory, temp_directory=temp_directory)
+    # DuckDB spills past --max-memory to ./.tmp by default: the analyst's folder. A temporary folder instead,
+    # removed when this function's objects go (also on an error).
+    spill = None if temp_directory is not None else tempfile.TemporaryDirectory(prefix="crm-engine-spill-")
+    inp = eng.open_input(source, max_memory=max_memory, temp_directory=temp_directory or spill.name)
     con = inp.con
     header = pd.DataFrame(columns=[c for c in inp.table.columns if c != eng.ROW])
     header.attrs[SOURCE_ATTR] = inp.source

@@ -45,18 +45,20 @@ def make_log(n_transactions: int, seed: int) -> pd.DataFrame:
     return log.iloc[:n_transactions]
 
 
-def run(csv: Path, out: Path, lang: str = "en") -> dict:
+def run(csv: Path, out: Path, lang: str = "en", engine: str | None = None, max_memory: str | None = None) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    extra = (["--engine", engine] if engine else []) + (["--max-memory", max_memory] if max_memory else [])
     proc = subprocess.run([sys.executable, "-m", "crm_lessons.cli", "report", "customer-value", "--input", str(csv),
-                           "--out", str(out), "--lang", lang], capture_output=True, text=True)
+                           "--out", str(out), "--lang", lang, *extra], capture_output=True, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"report failed ({proc.returncode}):\n{proc.stderr}")
     nb = json.loads((out / "report.ipynb").read_text(encoding="utf-8"))
     cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    build = cells[1]["metadata"]["papermill"]["duration"]  # the cell that calls build() and saves tables and charts
+    build = next(c for c in cells if "build(" in "".join(c["source"]))["metadata"]["papermill"]["duration"]
+    # (the cell that calls build() and saves tables and charts)
     return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "notebook": nb["metadata"]["papermill"]["duration"], "build": build,
             "peak_gb": after.ru_maxrss / 2**20}  # VmHWM of the largest child process so far (KB on Linux)
@@ -80,30 +82,52 @@ def main(argv=None) -> int:
     ap.add_argument("--readme", action="store_true", help="write the figures into benchmarks/README.md")
     ap.add_argument("--lang", choices=("en", "zh"), default="en", help="report language")
     ap.add_argument("--format", choices=("csv", "parquet"), default="csv", help="input file format")
+    ap.add_argument("--engine", choices=("auto", "pandas", "duckdb"), help="passed to the report (default: auto)")
+    ap.add_argument("--max-memory", help="passed to the report, e.g. 2GB")
+    ap.add_argument("--input", type=Path, help="an existing transaction file instead of a simulated one "
+                    "(e.g. 100M rows made once: see --make)")
+    ap.add_argument("--make", type=Path, help="only write the simulated log (--transactions, --format) to this file")
+    ap.add_argument("--json", action="store_true", help="print each run as a JSON line")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         tmp = Path(tmp)
-        log = make_log(args.transactions, args.seed)
-        csv = tmp / f"tx.{args.format}"
-        if args.format == "csv":
-            log.to_csv(csv, index=False)
+        if args.input:
+            csv = args.input
+            n_customers = None
         else:
-            log.to_parquet(csv, index=False)
+            log = make_log(args.transactions, args.seed)
+            csv = args.make or tmp / f"tx.{args.format}"
+            if args.format == "csv":
+                log.to_csv(csv, index=False)
+            else:
+                log.to_parquet(csv, index=False)
+            n_customers = log["customer_id"].nunique()
+            del log
+            if args.make:
+                print(f"wrote {csv} ({n_customers:,} customers)")
+                return 0
         size_mb = csv.stat().st_size / 1e6
-        n_customers = log["customer_id"].nunique()
         results = []
         for i in range(args.repeat):
             load = os.getloadavg()[0]
-            r = run(csv, tmp / f"out{i}", args.lang)
+            r = run(csv, tmp / f"out{i}", args.lang, args.engine, args.max_memory)
             r["load"] = load
+            r["load_after"] = os.getloadavg()[0]
+            n_customers = n_customers or int(json.loads((tmp / f"out{i}" / "figures.json").read_text())["customers"]["value"])
             results.append(r)
             print(f"run {i + 1}: wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s (kernel included), notebook "
                   f"{r['notebook']:.1f} s, build cell {r['build']:.1f} s, peak memory {r['peak_gb']:.2f} GB, "
-                  f"load average {load:.1f}")
+                  f"load average {load:.1f} before, {r['load_after']:.1f} after")
+            if args.json:
+                print(json.dumps({"transactions": args.transactions, "format": csv.suffix.lstrip("."),
+                                  "engine": args.engine or "auto", "max_memory": args.max_memory,
+                                  "customers": n_customers, **r}))
     best = min(results, key=lambda r: r["wall"])
+    engine_note = f"; --engine {args.engine}" if args.engine else ""
+    engine_note += f" --max-memory {args.max_memory}" if args.max_memory else ""
     text = f"""`benchmarks/bench_report.py`: the customer-value report (`crm-lessons report customer-value`)
-on {args.transactions:,} simulated transactions of {n_customers:,} customers (CSV, {size_mb:.0f} MB),
-timed end to end from process start to the finished output directory: read and validate the CSV,
+on {args.transactions:,} simulated transactions of {n_customers:,} customers ({csv.suffix.lstrip('.')}, {size_mb:.0f} MB{engine_note}),
+timed end to end from process start to the finished output directory: read and validate the file,
 start the kernel, RFM / ABC / pyramid, BG/NBD and Gamma-Gamma fits, CLV and equity, slide-sized chart
 PNGs, HTML without code, all tables as CSV and as one `.xlsx` workbook (the per-customer table has
 {n_customers:,} rows; tables longer than an Excel sheet are also written as Parquet), atomic move

@@ -582,6 +582,9 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         s = out[col]
+        if isinstance(s.dtype, pd.CategoricalDtype) and not pd.Series(
+                s.cat.categories.astype(object)).str.startswith(_FORMULA_START, na=False).any():
+            continue  # no category reads as a formula: no need to look at every cell
         if s.dtype == object or isinstance(s.dtype, pd.StringDtype) or isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
             mask = s.str.startswith(_FORMULA_START, na=False).astype(bool)

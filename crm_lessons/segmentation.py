@@ -52,7 +52,7 @@ from crm_lessons._validation import (
 __all__ = [
     "RFM_SEGMENTS", "RFM_CLASSES", "VALUE_MATRIX_CLASSES", "PYRAMID_TIERS_ZH", "LOYALTY_QUADRANTS",
     "RESTAURANT_RULES", "RESTAURANT_PRIVILEGES",
-    "rank_scores", "rfm_table", "pareto_curve", "lorenz_curve", "gini", "abc_classes",
+    "rank_scores", "rfm_scores", "rfm_table", "pareto_curve", "lorenz_curve", "gini", "abc_classes",
     "customer_pyramid", "tier_summary", "growth_potential", "value_matrix",
     "loyalty_value_quadrants", "monthly_customer_stats", "tier_by_rules",
     "KMeansSegments", "kmeans_segments", "choose_k",
@@ -263,6 +263,26 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
         "frequency": g["n_periods"].astype(int),
         "monetary": g["total"],
     }, index=index)
+    return rfm_scores(out, n_bins=n_bins, recency_days=days_)
+
+
+def rfm_scores(out: pd.DataFrame, *, n_bins: int = 5, recency_days=None) -> pd.DataFrame:
+    """Add the scores, segments and classes of :func:`rfm_table` to a table of ``recency``, ``frequency`` and
+    ``monetary`` per customer, in place (the scoring step of :func:`rfm_table`, for a table aggregated elsewhere,
+    e.g. by an engine: :mod:`crm_lessons.engine`).
+
+    ``recency_days`` (``n_bins - 1`` increasing day limits, checked by
+    :func:`rfm_table`) gives the R score by days, else R is scored by rank like F
+    and M. Returns ``out``.
+
+    >>> t = pd.DataFrame({"recency": [3, 40, 400], "frequency": [5, 2, 1], "monetary": [90.0, 30.0, 5.0]})
+    >>> rfm_scores(t, n_bins=3)[["r_score", "f_score", "m_score", "rfm_score"]]
+       r_score  f_score  m_score rfm_score
+    0        3        3        3       333
+    1        2        2        2       222
+    2        1        1        1       111
+    """
+    days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
     out["r_score"] = (_rank_scores(out["recency"].to_numpy(), n_bins, higher_is_better=False) if days_ is None
                       else n_bins - np.searchsorted(days_, out["recency"].to_numpy(), side="left"))
     out["f_score"] = _rank_scores(out["frequency"].to_numpy(), n_bins)
@@ -294,6 +314,8 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     out["rfm_class"] = pd.Categorical.from_codes(idx, categories=cls["rfm_class"])
     out["rfm_class_zh"] = cls["rfm_class_zh"].to_numpy()[idx]
     return out
+
+
 
 
 # --------------------------------------------------------------------------- Pareto / ABC / pyramid

@@ -84,6 +84,32 @@ def test_engine_equals_memory_on_simulated_log_with_known_truth(tmp_path):
     np.testing.assert_allclose(mb.bgnbd.params_.to_numpy(), truth.to_numpy(), rtol=0.35)
 
 
+def test_engine_reads_ids_as_the_memory_path_does(tmp_path):
+    """Full-width digits, ``1001.0`` and padded ids name one customer on both paths (the engine translates only
+    the cells outside printable ASCII; a bug there would split or merge customers)."""
+    sim = simulate_transactions(1500, seed=11)
+    k = sim.data["customer_id"].to_numpy()
+    full = str.maketrans("0123456789", "０１２３４５６７８９")
+    ids = [str(i).translate(full) if i % 3 == 0 else f"{i}.0" if i % 3 == 1 else f" {i}　" for i in k]
+    log = sim.data.assign(customer_id=ids, date=sim.data["date"].dt.strftime("%Y-%m-%d"))
+    log.to_csv(tmp_path / "ids.csv", index=False)
+    (a, _), (b, _) = customer_tables(tmp_path / "ids.csv", as_of=str(sim.truth["end"].date()), allow_duplicates=True)
+    assert_same_tables(a, b)
+    assert sorted(a.index) == sorted(str(i) for i in np.unique(k))
+
+
+def test_engine_reads_chinese_dates_as_the_memory_path_does(tmp_path):
+    """``2023年1月5日`` (with and without 日, padded or not, with a time) gives the same days on both paths."""
+    sim = simulate_transactions(800, seed=5)
+    d = sim.data["date"]
+    forms = [d.dt.strftime("%Y年%-m月%-d日"), d.dt.strftime("%Y年%m月%d日"), d.dt.strftime("%Y 年 %-m 月 %-d") ,
+             d.dt.strftime("%Y-%m-%d"), d.dt.strftime("%Y年%-m月%-d日 12:30")]
+    text = np.select([np.arange(len(d)) % 5 == i for i in range(5)], [f.to_numpy() for f in forms])
+    sim.data.assign(date=text).to_csv(tmp_path / "cn.csv", index=False)
+    (a, _), (b, _) = customer_tables(tmp_path / "cn.csv", as_of=str(sim.truth["end"].date()), allow_duplicates=True)
+    assert_same_tables(a, b)
+
+
 def test_engine_data_round_trips_through_parquet_for_the_notebook(cdnow_files, tmp_path):
     data, as_of = prepare_engine(cdnow_files / "cdnow.parquet", REPORT, drop_zero_amounts=True, allow_duplicates=True)
     data.to_parquet(tmp_path / "d.parquet")

@@ -195,3 +195,11 @@ def test_atomic_output_dir_replaces_only_its_own_output(tmp_path):
             pass
     assert (mine / "thesis.docx").read_text() == "precious"
     assert sorted(os.listdir(tmp_path)) == ["mine", "out"]
+
+
+def test_escape_formulas_looks_at_categories_of_a_categorical_column():
+    """A categorical column is skipped only when no category reads as a formula (the fast path must not skip one)."""
+    df = pd.DataFrame({"seg": pd.Categorical(["ok", "=cmd", "ok"]), "tier": pd.Categorical(["A", "B", "A"])})
+    out = escape_formulas(df)
+    assert out["seg"].astype(str).tolist() == ["ok", "'=cmd", "ok"]
+    assert out["tier"].astype(str).tolist() == ["A", "B", "A"]

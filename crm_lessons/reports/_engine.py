@@ -58,10 +58,19 @@ class EngineData:
     the number of transactions, ``data["date"]`` the first and last dates.
     """
 
-    def __init__(self, base: pd.DataFrame, meta: dict):
-        self.base = base
+    def __init__(self, base, meta: dict):
+        self._base = base      # a pandas DataFrame, or a pyarrow Table turned into one when first needed
         self.meta = meta
         self.attrs = {NOTES_ATTR: meta.get("notes", [])}
+
+    @property
+    def base(self) -> pd.DataFrame:
+        """The per-customer table in pandas (customer ids as pandas' text dtype)."""
+        if not isinstance(self._base, pd.DataFrame):
+            out = self._base.to_pandas()
+            out["customer_id"] = out["customer_id"].astype(pd.Series(["a"]).astype(str).dtype)
+            self._base = out
+        return self._base
 
     def __len__(self):
         return int(self.meta["n_rows"])
@@ -72,10 +81,12 @@ class EngineData:
         return pd.Series(pd.to_datetime([self.meta["date_min"], self.meta["date_max"]]), name="date")
 
     def to_parquet(self, path, index=False):
+        """Write the table with the metadata :meth:`from_parquet` reads (columnar: never through pandas rows)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.Table.from_pandas(self.base, preserve_index=False)
+        table = self._base if isinstance(self._base, pa.Table) else pa.Table.from_pandas(self.base,
+                                                                                          preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                ENGINE_META: json.dumps(self.meta, default=str).encode()})
         pq.write_table(table, path)
@@ -85,14 +96,17 @@ class EngineData:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        return cls(table.to_pandas(), json.loads(table.schema.metadata[ENGINE_META]))
+        meta = json.loads(table.schema.metadata[ENGINE_META])
+        return cls(table.replace_schema_metadata(None), meta)
 
-    def models(self, tr) -> Models:
+    def models(self, tr, base: pd.DataFrame | None = None) -> Models:
+        """The fitted models (from their parameters) and the summary; ``base``: the table indexed by customer."""
         from crm_lessons.purchase_models import BetaGeoModel
         from crm_lessons.spend_model import GammaGammaModel
 
         m = self.meta
-        summary = self.base.set_index("customer_id")[["x", "t_x", "T", "monetary_value"]]
+        base = self.base.set_index("customer_id") if base is None else base
+        summary = base[["x", "t_x", "T", "monetary_value"]]
         if m["bgnbd"] is None:
             return Models(summary, None, None, tr(*m["reason"]))
         bg = BetaGeoModel.from_params(**m["bgnbd"])
@@ -108,51 +122,19 @@ class EngineData:
             if self.meta["params"][k] != v:
                 raise CRMInputError(f"argument `--param {k}`: must be the value the engine predicted with "
                                     f"({self.meta['params'][k]}); found {v}. Run the report again.")
-        rfm = rfm_scores(b[["recency", "frequency", "monetary"]].copy(), n_bins=rfm_bins, recency_days=recency_days)
+        rfm = segmentation.rfm_scores(b[["recency", "frequency", "monetary"]].copy(), n_bins=rfm_bins,
+                                      recency_days=recency_days)
         rfm["status"] = customer_status(rfm["recency"], active_days=active_days, lapsed_days=lapsed_days)
-        models = self.models(tr)
+        models = self.models(tr, b)
         customers = rfm
         if not models.reason:
-            value = pd.DataFrame({"expected_purchases": b["expected_purchases"]}, index=b.index)
-            value["expected_spend"] = models.gamma_gamma.expected_spend(b["x"].to_numpy(),
-                                                                        b["monetary_value"].to_numpy())
-            value["clv"] = margin * value["expected_spend"] * b["discounted_purchases"]
-            value["p_alive"] = b["p_alive"]
-            customers = rfm.join(value, how="left")
+            # the columns the in-memory path joins on the same customers, set in place (one index, no join)
+            rfm["expected_purchases"] = b["expected_purchases"].to_numpy()
+            rfm["expected_spend"] = models.gamma_gamma.expected_spend(b["x"].to_numpy(),
+                                                                      b["monetary_value"].to_numpy())
+            rfm["clv"] = margin * rfm["expected_spend"].to_numpy() * b["discounted_purchases"].to_numpy()
+            rfm["p_alive"] = b["p_alive"].to_numpy()
         return class_customers(customers), models
-
-
-def rfm_scores(out: pd.DataFrame, *, n_bins: int, recency_days) -> pd.DataFrame:
-    """The scores, segments and classes of :func:`crm_lessons.segmentation.rfm_table` from R, F, M per customer."""
-    days_ = np.asarray(recency_days, dtype=float)
-    out["r_score"] = n_bins - np.searchsorted(days_, out["recency"].to_numpy(), side="left")
-    out["f_score"] = segmentation.rank_scores(out["frequency"], n_bins=n_bins).to_numpy()
-    out["m_score"] = segmentation.rank_scores(np.round(out["monetary"], 6), n_bins=n_bins).to_numpy()
-    r, f, m = (out[c].to_numpy().astype(int) for c in ("r_score", "f_score", "m_score"))
-    text = pd.Series(["1"]).astype(str).dtype
-    code = np.array([f"{i:03d}" for i in range(1000)], dtype=object)[r * 100 + f * 10 + m]
-    out["rfm_score"] = code if text == object else pd.Series(code, index=out.index).astype(text)
-    seg = segmentation.RFM_SEGMENTS
-    r5, f5 = ((1 + np.floor((v - 1) * 5 / n_bins)).astype(int) for v in (r, f))
-    idx = np.full(len(out), len(seg) - 1)
-    found = np.zeros(len(out), bool)
-    for i, (a, b_, c, d) in enumerate(seg[["r_min", "r_max", "f_min", "f_max"]].itertuples(index=False)):
-        hit = ~found & (r5 >= a) & (r5 <= b_) & (f5 >= c) & (f5 <= d)
-        idx[hit] = i
-        found |= hit
-    out["segment"] = pd.Categorical.from_codes(idx, categories=seg["segment"])
-    out["segment_zh"] = seg["segment_zh"].to_numpy()[idx]
-    cls = segmentation.RFM_CLASSES
-    highs = [out[c].to_numpy() > out[c].mean() for c in ("r_score", "f_score", "m_score")]
-    idx = np.full(len(out), len(cls) - 1)
-    found = np.zeros(len(out), bool)
-    for i, (a, b_, c) in enumerate(cls[["r_high", "f_high", "m_high"]].itertuples(index=False)):
-        hit = ~found & (highs[0] == a) & (highs[1] == b_) & (highs[2] == c)
-        idx[hit] = i
-        found |= hit
-    out["rfm_class"] = pd.Categorical.from_codes(idx, categories=cls["rfm_class"])
-    out["rfm_class_zh"] = cls["rfm_class_zh"].to_numpy()[idx]
-    return out
 
 
 def _lines(message: str, first_line: int | None) -> str:
@@ -180,16 +162,57 @@ def _raise_first_bad(inp, t, bad, report, names, **kw):
     frame = pd.DataFrame({names["customer"]: sub["raw_customer"], names["date"]: sub["raw_date"],
                           names["amount"]: sub["raw_amount"]})
     frame.index = sub[eng.ROW].astype("int64").to_numpy() + _base(inp)
-    frame.attrs[SOURCE_ATTR] = inp.source
-    try:
-        prepare(frame, report, allow_duplicates=True, **kw)
-    except CRMInputError as exc:
-        raise CRMInputError(_lines(str(exc), inp.first_line)) from None
+    _raise_as_in_memory(inp, frame, report, **kw)
     first = int(frame.index[0])
     raise CRMInputError(
         f"{_lines(where(frame, arg='--input', row=first), inp.first_line)}: the engine reads dates as YYYY-MM-DD "
         f"(or YYYYMMDD) and amounts as plain numbers; found {frame.iloc[0].to_dict()!r}. Convert the file, or "
         "pass --engine pandas (it reads other formats) if it fits in memory.")
+
+
+def _raise_as_in_memory(inp, frame, report, **kw) -> None:
+    """Check ``frame`` (rows of the file, labelled by row number) with the in-memory path's ``prepare``; raise its
+    message with CSV row numbers turned into file lines."""
+    frame.attrs[SOURCE_ATTR] = inp.source
+    try:
+        prepare(frame, report, allow_duplicates=True, **kw)
+    except CRMInputError as exc:
+        raise CRMInputError(_lines(str(exc), inp.first_line)) from None
+
+
+def _check_totals_row(inp, t, top, rest, report, names, **kw) -> None:
+    """The totals-row check of the in-memory path, on three rows (the largest amount and the rest in two); the
+    largest row's number is looked up only when the check refuses it."""
+    def frame(row):
+        return pd.DataFrame({names["customer"]: ["a", "b", "c"], names["date"]: ["2000-01-01"] * 3,
+                             names["amount"]: [top, rest / 2, rest / 2]}, index=[row, row + 1, row + 2])
+
+    try:
+        _raise_as_in_memory(inp, frame(0), report, **kw)
+    except CRMInputError:
+        top_row = inp.con.to_pandas(t[eng.ROW].argmax(t.amount * 1e18 - t[eng.ROW]))
+        _raise_as_in_memory(inp, frame(int(top_row) + _base(inp)), report, **kw)
+
+
+def _check_repeats(inp, t, fast, candidates, header) -> None:
+    """Fully repeated rows (same raw id, raw date and amount): only the customers with two rows on one day can
+    have them, so only their rows are compared (``fast``: without row numbers); the message names the first
+    repeat and the row it copies (``t``: with row numbers)."""
+    keys = ["raw_customer", "raw_date", "amount"]
+    rows = fast.semi_join(candidates, "key")
+    g = rows.group_by(keys).aggregate(n=rows.count())
+    if not int(inp.con.to_pandas((g.n - 1).sum()) or 0):
+        return
+    rows = t.semi_join(candidates, "key")
+    d = eng.duplicates(rows, keys)
+    d = d.filter(d._k > 0)   # ibis row numbers start at 0
+    dup = inp.con.to_pandas(d.aggregate(n=d.count(), row=d[eng.ROW].min(), first=d._first.argmin(d[eng.ROW])))
+    n, row, first = (int(dup[k].iloc[0]) + (_base(inp) if k != "n" else 0) for k in ("n", "row", "first"))
+    orig = _lines(where(header, arg="--input", row=first), inp.first_line).split(", ")[-1]
+    raise CRMInputError(
+        f"{_lines(where(header, arg='--input', row=row), inp.first_line)}: rows must not repeat; found a copy "
+        f"of {orig} ({n} repeated row{'s' if n > 1 else ''}). Remove the repeated rows (an export run "
+        "twice?), or pass --allow-duplicates if they are separate purchases.")
 
 
 def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=None, params=None,
@@ -213,71 +236,70 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     names = _names(report, columns)
     as_of = parse_as_of(as_of)
     limit = pd.Timestamp(today or pd.Timestamp.now()).normalize()
-    inp = eng.open_input(source, max_memory=max_memory, temp_directory=temp_directory)
+    # DuckDB spills past --max-memory to ./.tmp by default: the analyst's folder. A temporary folder instead,
+    # removed when this function's objects go (also on an error).
+    spill = None if temp_directory is not None else tempfile.TemporaryDirectory(prefix="crm-engine-spill-")
+    inp = eng.open_input(source, max_memory=max_memory, temp_directory=temp_directory or spill.name)
     con = inp.con
     header = pd.DataFrame(columns=[c for c in inp.table.columns if c != eng.ROW])
     header.attrs[SOURCE_ATTR] = inp.source
     require_columns(header, {report.column(r).option: n for r, n in names.items()}, arg="--input")
-    t = eng.typed_transactions(inp.table, customer=names["customer"], date=names["date"], amount=names["amount"])
-    t = t.cache()  # read and parse the file once (a temporary table, spilled to disk past the memory limit)
+    cols = dict(customer=names["customer"], date=names["date"], amount=names["amount"])
+    t = eng.typed_transactions(inp.table, **cols)   # with row numbers: for the messages only
+    fast = eng.typed_transactions(inp.table.drop(eng.ROW), **cols, row=False)
     not_after = limit + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
     amount_col = report.column("amount")
-    bad = eng.suspicious(t, not_after=not_after.to_pydatetime(), earliest=EARLIEST_DATE.to_pydatetime(),
-                         max_amount=amount_col.max_value, drop_zero_amounts=drop_zero_amounts)
+
+    def flagged(tab):
+        return eng.suspicious(tab, not_after=not_after.to_pydatetime(), earliest=EARLIEST_DATE.to_pydatetime(),
+                              max_amount=amount_col.max_value, drop_zero_amounts=drop_zero_amounts)
+
     kw = dict(columns=columns, as_of=None, today=today, params=params, drop_zero_amounts=drop_zero_amounts)
-    stats = con.to_pandas(t.aggregate(n=t.count(), n_bad=bad.sum(), total=t.amount.sum(), top=t.amount.max(),
-                                      top_row=t[eng.ROW].argmax(t.amount * 1e18 - t[eng.ROW]))).iloc[0]
-    if int(stats["n"]) == 0:
+    # ONE pass over the rows: per customer the summaries and every count the checks need (the engine keeps the
+    # per-customer table; the rows themselves are read again only to name a bad row in a message)
+    nonzero = (fast.amount > 0) if drop_zero_amounts else None
+    end = None if as_of is None else (as_of + pd.Timedelta(days=1)).to_pydatetime()
+    after = None if end is None else ((fast.ts >= end) & nonzero if drop_zero_amounts else fast.ts >= end)
+    keep = nonzero if end is None else (fast.ts < end) & nonzero if drop_zero_amounts else fast.ts < end
+    checks = eng.customer_checks(fast, bad=flagged(fast), keep=keep, after=after,
+                                 zero=(fast.amount == 0) if drop_zero_amounts else None).cache()
+    c = checks
+    stats = con.to_pandas(c.aggregate(
+        n=c.rows.sum(), n_bad=c.n_bad.sum(), total=c.amount_sum.sum(), top=c.top.max(), kept=c.kept.sum(),
+        n_after=c.n_after.sum(), n_zero=c.n_zero.sum(), lo=c.lo.min(), hi=c.hi.max(),
+        shared_days=(c.rows > c.days).cast("int64").sum())).iloc[0]
+    n_rows = int(stats["n"]) if pd.notna(stats["n"]) else 0
+    if n_rows == 0:
         raise CRMInputError(f"{where(header, arg='--input')}: needs at least 1 row(s); found 0. "
                             "Check that the file or filter is not empty.")
     if int(stats["n_bad"] or 0):
-        _raise_first_bad(inp, t, bad, report, names, **kw)
+        _raise_first_bad(inp, t, flagged(t), report, names, **kw)
     top, rest = float(stats["top"]), float(stats["total"]) - float(stats["top"])
-    if int(stats["n"]) >= 3 and rest > 0 and abs(top - rest) <= max(0.005 * rest, 0.01):
-        row = int(stats["top_row"]) + _base(inp)  # the totals row: same check, same message, on three rows
-        frame = pd.DataFrame({names["customer"]: ["a", "b", "c"], names["date"]: ["2000-01-01"] * 3,
-                              names["amount"]: [top, rest / 2, rest / 2]}, index=[row, row + 1, row + 2])
-        frame.attrs[SOURCE_ATTR] = inp.source
-        try:
-            prepare(frame, report, allow_duplicates=True, **kw)
-        except CRMInputError as exc:
-            raise CRMInputError(_lines(str(exc), inp.first_line)) from None
-    if not allow_duplicates:
-        keys = ["raw_customer", "raw_date", "amount"]
-        d = eng.duplicates(t, keys)
-        d = d.filter(d._k > 0)   # ibis row numbers start at 0
-        dup = con.to_pandas(d.aggregate(n=d.count(), row=d[eng.ROW].min(), first=d._first.argmin(d[eng.ROW])))
-        if int(dup["n"].iloc[0]):
-            n, row, first = (int(dup[k].iloc[0]) + (_base(inp) if k != "n" else 0) for k in ("n", "row", "first"))
-            orig = _lines(where(header, arg="--input", row=first), inp.first_line).split(", ")[-1]
-            raise CRMInputError(
-                f"{_lines(where(header, arg='--input', row=row), inp.first_line)}: rows must not repeat; found a copy "
-                f"of {orig} ({n} repeated row{'s' if n > 1 else ''}). Remove the repeated rows (an export run "
-                "twice?), or pass --allow-duplicates if they are separate purchases.")
+    if n_rows >= 3 and rest > 0 and abs(top - rest) <= max(0.005 * rest, 0.01):
+        _check_totals_row(inp, t, top, rest, report, names, **kw)
+    if not allow_duplicates and int(stats["shared_days"] or 0):
+        _check_repeats(inp, t, fast, checks.filter(checks.rows > checks.days).select("key"), header)
     notes = []
-    if drop_zero_amounts:
-        k = int(con.to_pandas(t.filter(t.amount == 0).count()))
-        t = t.filter(t.amount > 0)
-        if k:
-            notes.append([f"{k:,} row{'s' if k > 1 else ''} with amount 0 {'were' if k > 1 else 'was'} left out "
-                          "(--drop-zero-amounts).", f"金额为 0 的 {k:,} 行未计入（--drop-zero-amounts）。"])
+    k = int(stats["n_zero"] or 0)
+    if k:
+        notes.append([f"{k:,} row{'s' if k > 1 else ''} with amount 0 {'were' if k > 1 else 'was'} left out "
+                      "(--drop-zero-amounts).", f"金额为 0 的 {k:,} 行未计入（--drop-zero-amounts）。"])
     if as_of is not None:
-        end = (as_of + pd.Timedelta(days=1)).to_pydatetime()
-        k = int(con.to_pandas(t.filter(t.ts >= end).count()))
-        if k == int(stats["n"]) - sum(int(n[0].split()[0].replace(",", "")) for n in notes):
-            first_day = con.to_pandas(t.ts.min())
+        k = int(stats["n_after"] or 0)
+        if k == n_rows - int(stats["n_zero"] or 0):
+            rows = fast.filter(nonzero) if drop_zero_amounts else fast
+            first_day = con.to_pandas(rows.ts.min())
             raise CRMInputError(
                 f"argument `--as-of`: must not be before the first date in the file; found {as_of.date()} before "
                 f"{pd.Timestamp(first_day).date()}. Pass a later --as-of date.")
         if k:
             notes.append([f"{k:,} row{'s' if k > 1 else ''} dated after the as-of date {as_of.date()} "
                           f"{'were' if k > 1 else 'was'} left out.", f"截止日 {as_of.date()} 之后的 {k:,} 行未计入。"])
-            t = t.filter(t.ts < end)
-    span = con.to_pandas(t.aggregate(n=t.count(), lo=t.ts.min(), hi=t.ts.max())).iloc[0]
+    span = {"n": int(stats["kept"]), "lo": stats["lo"], "hi": stats["hi"]}
     if as_of is None:
         as_of = pd.Timestamp(span["hi"]).normalize()
     # ---- per customer, and the models on the profiles
-    base = eng.customer_base(t, as_of=as_of).cache() if inp.kind == "spark" else eng.customer_base(t, as_of=as_of)
+    base = eng.customer_rfm(checks, as_of=as_of)
     profiles = con.to_pandas(eng.triples(base)).rename(columns={"x": "frequency", "t_x": "recency"})
     rep = base.filter(base.x > 0).select(frequency="x", monetary_value="monetary_value")
     tr = Text("en")
@@ -314,14 +336,15 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     if parquet_path is None:
         tmp = tempfile.TemporaryDirectory(prefix="crm-engine-")
         parquet_path = Path(tmp.name) / "customers.parquet"
+    import pyarrow.parquet as pq
+
     if inp.kind == "spark":
-        out = con.to_pandas(joined)      # Spark writes a folder of parts; the customers come back in order
-        out.to_parquet(parquet_path, index=False)
+        out = con.to_pyarrow(joined)     # Spark writes a folder of parts; the customers come back in order
+        pq.write_table(out, parquet_path)
     else:
         con.to_parquet(joined, parquet_path)
-        out = pd.read_parquet(parquet_path)
+        out = pq.read_table(parquet_path)
     if tmp is not None:
         tmp.cleanup()
-    out["customer_id"] = out["customer_id"].astype(pd.Series(["a"]).astype(str).dtype)
     data = EngineData(out, meta)
     return data, as_of

@@ -52,7 +52,7 @@ from crm_lessons._validation import (
 __all__ = [
     "RFM_SEGMENTS", "RFM_CLASSES", "VALUE_MATRIX_CLASSES", "PYRAMID_TIERS_ZH", "LOYALTY_QUADRANTS",
     "RESTAURANT_RULES", "RESTAURANT_PRIVILEGES",
-    "rank_scores", "rfm_table", "pareto_curve", "lorenz_curve", "gini", "abc_classes",
+    "rank_scores", "rfm_scores", "rfm_table", "pareto_curve", "lorenz_curve", "gini", "abc_classes",
     "customer_pyramid", "tier_summary", "growth_potential", "value_matrix",
     "loyalty_value_quadrants", "monthly_customer_stats", "tier_by_rules",
     "KMeansSegments", "kmeans_segments", "choose_k",
@@ -241,13 +241,7 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     >>> rfm_table(tx, as_of="2024-03-31", n_bins=3, recency_days=[25, 40])["r_score"].tolist()
     [2, 1, 3]
     """
-    check_number(n_bins, "n_bins", min_value=2, max_value=9, integer=True)
-    days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
-    if days_ is not None and (days_.shape != (n_bins - 1,) or not np.all(np.diff(days_) > 0) or days_[0] < 0):
-        raise CRMInputError(
-            f"argument `recency_days`: must be {n_bins - 1} increasing numbers of days >= 0 (one fewer than "
-            f"n_bins); found {list(np.ravel(recency_days))!r}. Pass e.g. recency_days={[30, 90, 180, 365][:n_bins - 1]}."
-        )
+    _recency_limits(n_bins, recency_days)
     log = TRANSACTIONS.read(transactions, arg="transactions", as_of=as_of, customer_col=customer_col,
                             date_col=date_col, amount_col=amount_col)
     day = as_of_date(log)
@@ -263,6 +257,51 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
         "frequency": g["n_periods"].astype(int),
         "monetary": g["total"],
     }, index=index)
+    return rfm_scores(out, n_bins=n_bins, recency_days=recency_days)
+
+
+def _recency_limits(n_bins: int, recency_days) -> np.ndarray | None:
+    """``recency_days`` as floats (None: R by rank), checked against ``n_bins``."""
+    check_number(n_bins, "n_bins", min_value=2, max_value=9, integer=True)
+    days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
+    if days_ is not None and (days_.shape != (n_bins - 1,) or not np.all(np.diff(days_) > 0) or days_[0] < 0):
+        raise CRMInputError(
+            f"argument `recency_days`: must be {n_bins - 1} increasing numbers of days >= 0 (one fewer than "
+            f"n_bins); found {list(np.ravel(recency_days))!r}. Pass e.g. recency_days={[30, 90, 180, 365][:n_bins - 1]}."
+        )
+    return days_
+
+
+def rfm_scores(out: pd.DataFrame, *, n_bins: int = 5, recency_days=None) -> pd.DataFrame:
+    """The scores, segments and classes of :func:`rfm_table` from R, F, M per customer (columns added in place).
+
+    Parameters
+    ----------
+    out : DataFrame
+        One row per customer with ``recency`` (days), ``frequency`` (purchase
+        days) and ``monetary`` (total spend), e.g. from per-customer aggregates
+        made elsewhere (an engine, or one pass shared with the purchase models).
+    n_bins, recency_days
+        As in :func:`rfm_table`.
+
+    Returns
+    -------
+    DataFrame
+        ``out`` with the columns ``r_score`` ... ``rfm_class_zh`` of :func:`rfm_table`.
+
+    Notes
+    -----
+    Scores are :func:`rank_scores` of F and of M (money rounded to 6 decimals,
+    so that the order of addition cannot break a tie) and of R (or, with
+    ``recency_days``, R by days); see :func:`rfm_table`.
+
+    Examples
+    --------
+    >>> rfm = pd.DataFrame({"recency": [30, 59, 21], "frequency": [2, 1, 3], "monetary": [50.0, 15.0, 110.0]})
+    >>> rfm_scores(rfm, n_bins=3)[["rfm_score", "segment"]].to_numpy().tolist()
+    [['222', 'Hibernating'], ['111', 'Lost'], ['333', 'Loyal customers']]
+    """
+    days_ = _recency_limits(n_bins, recency_days)
     out["r_score"] = (_rank_scores(out["recency"].to_numpy(), n_bins, higher_is_better=False) if days_ is None
                       else n_bins - np.searchsorted(days_, out["recency"].to_numpy(), side="left"))
     out["f_score"] = _rank_scores(out["frequency"].to_numpy(), n_bins)

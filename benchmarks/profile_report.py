@@ -7,7 +7,7 @@ peak resident memory is measured by resetting the process's high-water mark (``/
 when it starts; a phase's peak includes what earlier phases still hold. The notebook execution and the
 HTML export (papermill, nbconvert) are timed by ``bench_scale.py --report`` end to end, not here.
 
-    .venv/bin/python benchmarks/profile_report.py FILE [FILE ...]
+    .venv/bin/python benchmarks/profile_report.py FILE [FILE ...] [--code DIR]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import functools
 import importlib
+import os
 import sys
 import tempfile
 import time
@@ -52,14 +53,14 @@ class Phases:
     @contextlib.contextmanager
     def __call__(self, name: str):
         self._carry()
-        row = [len(self.open), name, 0.0, _hwm_gb()]
+        row = [len(self.open), name, 0.0, _hwm_gb(), 0.0]
         self.rows.append(row)
         self.open.append(row)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
-            row[2] = time.perf_counter() - t
+            row[2], row[4] = time.perf_counter() - t, time.process_time() - cpu
             self._carry()
             self.open.pop()
 
@@ -81,8 +82,8 @@ class Phases:
                 setattr(m, last, timed)
 
     def table(self) -> str:
-        out = ["| phase | s | peak GB |", "|---|---:|---:|"]
-        out += [f"| {'&nbsp;&nbsp;' * d}{n} | {s:.2f} | {gb:.2f} |" for d, n, s, gb in self.rows]
+        out = ["| phase | wall s | CPU s | peak GB |", "|---|---:|---:|---:|"]
+        out += [f"| {'&nbsp;&nbsp;' * d}{n} | {s:.2f} | {cpu:.2f} | {gb:.2f} |" for d, n, s, gb, cpu in self.rows]
         return "\n".join(out)
 
 
@@ -120,7 +121,10 @@ def profile(path: Path) -> str:
             with ph("read + checks"):
                 data, as_of = read_and_prepare(path, get_report("customer-value"), today="2030-01-01")
             with ph("data file written"):
-                data.to_parquet(tmp / "_data.parquet", index=False)
+                if hasattr(results, "save_data"):
+                    results.save_data(data, tmp / "_data.parquet")
+                else:                                   # an older copy of the package (--code)
+                    data.to_parquet(tmp / "_data.parquet", index=False)
             del data
             with ph("data file read"):
                 data = results.load_data(tmp / "_data.parquet")
@@ -128,13 +132,16 @@ def profile(path: Path) -> str:
                 res = customer_value.build(data, as_of=as_of)
             with ph("outputs saved"):
                 results.save_outputs(res, tmp / "tables", tmp / "charts")
-    return f"{path.name}: {len(data):,} rows\n\n{ph.table()}\n"
+    return f"{path.name}: {len(data):,} rows, load average {os.getloadavg()[0]:.1f}\n\n{ph.table()}\n"
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="+", type=Path)
+    ap.add_argument("--code", help="folder holding another copy of crm_lessons (e.g. an export of an older commit)")
     args = ap.parse_args(argv)
+    if args.code:
+        sys.path.insert(0, args.code)
     for f in args.files:
         print(profile(f), flush=True)
     return 0

@@ -155,6 +155,9 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
     top20 = float(np.interp(0.2, pareto.iloc[:, 0], pareto.iloc[:, 1])) if len(pareto) else float("nan")
     risk_mask = customers["segment"].isin(["Can't lose them", "At risk"])
     at_risk = customers[risk_mask].sort_values("monetary", ascending=False)
+    risk_rows = np.flatnonzero(risk_mask.to_numpy())   # their row numbers in that order (the same sort)
+    risk_rows = customers[["monetary"]].iloc[risk_rows].assign(row=risk_rows).sort_values(
+        "monetary", ascending=False)["row"].to_numpy()
     one_time = int((customers["frequency"] == 1).sum())
     share = customers["status"].value_counts(normalize=True).reindex(["active", "at risk", "lapsed"]).fillna(0)
 
@@ -312,7 +315,7 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
         "pyramid": tiers.reset_index().round(4),
         "abc classes": abc.reset_index().round(4),
         "top customers": per_customer.sort_values(sort_col, ascending=False, kind="stable").head(top_n),
-        "win-back list": per_customer.set_index("customer_id").loc[at_risk.index].reset_index().head(max(top_n, 100)),
+        "win-back list": per_customer.iloc[risk_rows[:max(top_n, 100)]].reset_index(drop=True),
         "pareto curve": pareto.round(5),
         "customers": per_customer,
     }

@@ -241,7 +241,13 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
     >>> rfm_table(tx, as_of="2024-03-31", n_bins=3, recency_days=[25, 40])["r_score"].tolist()
     [2, 1, 3]
     """
-    _recency_limits(n_bins, recency_days)
+    check_number(n_bins, "n_bins", min_value=2, max_value=9, integer=True)
+    days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
+    if days_ is not None and (days_.shape != (n_bins - 1,) or not np.all(np.diff(days_) > 0) or days_[0] < 0):
+        raise CRMInputError(
+            f"argument `recency_days`: must be {n_bins - 1} increasing numbers of days >= 0 (one fewer than "
+            f"n_bins); found {list(np.ravel(recency_days))!r}. Pass e.g. recency_days={[30, 90, 180, 365][:n_bins - 1]}."
+        )
     log = TRANSACTIONS.read(transactions, arg="transactions", as_of=as_of, customer_col=customer_col,
                             date_col=date_col, amount_col=amount_col)
     day = as_of_date(log)
@@ -257,51 +263,26 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
         "frequency": g["n_periods"].astype(int),
         "monetary": g["total"],
     }, index=index)
-    return rfm_scores(out, n_bins=n_bins, recency_days=recency_days)
-
-
-def _recency_limits(n_bins: int, recency_days) -> np.ndarray | None:
-    """``recency_days`` as floats (None: R by rank), checked against ``n_bins``."""
-    check_number(n_bins, "n_bins", min_value=2, max_value=9, integer=True)
-    days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
-    if days_ is not None and (days_.shape != (n_bins - 1,) or not np.all(np.diff(days_) > 0) or days_[0] < 0):
-        raise CRMInputError(
-            f"argument `recency_days`: must be {n_bins - 1} increasing numbers of days >= 0 (one fewer than "
-            f"n_bins); found {list(np.ravel(recency_days))!r}. Pass e.g. recency_days={[30, 90, 180, 365][:n_bins - 1]}."
-        )
-    return days_
+    return rfm_scores(out, n_bins=n_bins, recency_days=days_)
 
 
 def rfm_scores(out: pd.DataFrame, *, n_bins: int = 5, recency_days=None) -> pd.DataFrame:
-    """The scores, segments and classes of :func:`rfm_table` from R, F, M per customer (columns added in place).
+    """Add the scores, segments and classes of :func:`rfm_table` to a table of ``recency``, ``frequency`` and
+    ``monetary`` per customer, in place (the scoring step of :func:`rfm_table`, for a table aggregated elsewhere,
+    e.g. by an engine: :mod:`crm_lessons.engine`).
 
-    Parameters
-    ----------
-    out : DataFrame
-        One row per customer with ``recency`` (days), ``frequency`` (purchase
-        days) and ``monetary`` (total spend), e.g. from per-customer aggregates
-        made elsewhere (an engine, or one pass shared with the purchase models).
-    n_bins, recency_days
-        As in :func:`rfm_table`.
+    ``recency_days`` (``n_bins - 1`` increasing day limits, checked by
+    :func:`rfm_table`) gives the R score by days, else R is scored by rank like F
+    and M. Returns ``out``.
 
-    Returns
-    -------
-    DataFrame
-        ``out`` with the columns ``r_score`` ... ``rfm_class_zh`` of :func:`rfm_table`.
-
-    Notes
-    -----
-    Scores are :func:`rank_scores` of F and of M (money rounded to 6 decimals,
-    so that the order of addition cannot break a tie) and of R (or, with
-    ``recency_days``, R by days); see :func:`rfm_table`.
-
-    Examples
-    --------
-    >>> rfm = pd.DataFrame({"recency": [30, 59, 21], "frequency": [2, 1, 3], "monetary": [50.0, 15.0, 110.0]})
-    >>> rfm_scores(rfm, n_bins=3)[["rfm_score", "segment"]].to_numpy().tolist()
-    [['222', 'Hibernating'], ['111', 'Lost'], ['333', 'Loyal customers']]
+    >>> t = pd.DataFrame({"recency": [3, 40, 400], "frequency": [5, 2, 1], "monetary": [90.0, 30.0, 5.0]})
+    >>> rfm_scores(t, n_bins=3)[["r_score", "f_score", "m_score", "rfm_score"]]
+       r_score  f_score  m_score rfm_score
+    0        3        3        3       333
+    1        2        2        2       222
+    2        1        1        1       111
     """
-    days_ = _recency_limits(n_bins, recency_days)
+    days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
     out["r_score"] = (_rank_scores(out["recency"].to_numpy(), n_bins, higher_is_better=False) if days_ is None
                       else n_bins - np.searchsorted(days_, out["recency"].to_numpy(), side="left"))
     out["f_score"] = _rank_scores(out["frequency"].to_numpy(), n_bins)
@@ -333,6 +314,8 @@ def rfm_scores(out: pd.DataFrame, *, n_bins: int = 5, recency_days=None) -> pd.D
     out["rfm_class"] = pd.Categorical.from_codes(idx, categories=cls["rfm_class"])
     out["rfm_class_zh"] = cls["rfm_class_zh"].to_numpy()[idx]
     return out
+
+
 
 
 # --------------------------------------------------------------------------- Pareto / ABC / pyramid

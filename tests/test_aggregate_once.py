@@ -69,3 +69,20 @@ def test_one_pass_gives_the_rfm_table_and_the_summary_of_the_two_functions(shape
     assert ("clv" in customers) == (shape == "fitted") and (not models.reason) == (shape == "fitted")
     if shape == "fitted":
         assert customers["clv"].notna().all() and customers["p_alive"].isna().sum() == (customers["frequency"] == 1).sum()
+
+
+def test_the_report_on_coded_ids_equals_the_report_on_text_ids(tmp_path):
+    from crm_lessons.reports import results
+    from crm_lessons.reports.customer_value import build
+
+    log = _log("fitted").assign(customer_id=lambda d: "K" + d["customer_id"].astype(str))
+    coded = log.assign(customer_id=pd.Categorical(log["customer_id"], categories=sorted(log["customer_id"].unique())
+                                                  + ["unused"]))
+    files = results.save_data(coded, tmp_path / "d.parquet")      # as the runner hands it to the kernel
+    back = results.load_data(files[0])
+    assert isinstance(back["customer_id"].dtype, pd.CategoricalDtype) and len(files) == 2
+    a, b = build(log, lang="zh", top_n=5), build(back, lang="zh", top_n=5)
+    assert list(a.tables) == list(b.tables) and len(a.tables["win-back list"]) > 0
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+    assert a.key_figures == b.key_figures

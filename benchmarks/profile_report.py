@@ -99,7 +99,7 @@ def profile(path: Path) -> str:
     ph = Phases()
     for module, attr, name in [
         ("crm_lessons.reports.customer_value", "customer_table", "customer table"),
-        ("crm_lessons.segmentation", "customer_aggregates", "aggregates (one pass)"),
+        ("crm_lessons._grouping", "periods_per_customer", "periods per customer (the pass over the rows)"),
         ("crm_lessons.segmentation", "rfm_table", "RFM table"),
         ("crm_lessons.segmentation", "rfm_scores", "RFM scores"),
         ("crm_lessons.customer_summary", "summary_from_transactions", "model summary"),

@@ -330,6 +330,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="append each measurement as a JSON line to this file")
     ap.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
     ap.add_argument("--orders", nargs="+", default=["sorted", "random"], choices=["sorted", "random"])
+    ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS,
+                    help="a subset (e.g. crm_lessons duckdb when memory allows only the leaner peer)")
     ap.add_argument("--report", action="store_true", help="also run the customer-value report end to end")
     ap.add_argument("--report-only", action="store_true", help="only the report")
     ap.add_argument("--engines", nargs="+", default=[None], help="report --engine values to try (default: the default)")
@@ -364,15 +366,15 @@ def main(argv=None) -> int:
             for order in args.orders:
                 for task in args.tasks:
                     res, outs, loads = {}, {}, {}
-                    for m in METHODS:
+                    for m in args.methods:
                         if n >= 50_000_000 and mem_available_gb() < args.min_free_gb:
                             res[m] = {"error": f"skipped: {mem_available_gb():.1f} GB available"}
                             continue
                         outs[m] = args.data / f"out_{m}.parquet"
                         res[m] = run_worker(m, task, files[order], outs[m])
                         loads[m] = os.getloadavg()[0]
-                    peers = [res[m] for m in ("duckdb", "polars") if "error" not in res[m]]
-                    for m in METHODS:
+                    peers = [res[m] for m in ("duckdb", "polars") if m in res and "error" not in res[m]]
+                    for m in args.methods:
                         r = res[m]
                         if "error" in r:
                             print(f"| {task} | {n:,} | {order} | {m} | error: {r['error']} |||||||", flush=True)

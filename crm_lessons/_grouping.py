@@ -43,8 +43,13 @@ def customer_codes(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
     >>> codes, ids = customer_codes(pd.Series(["b", "a", "b"]))
     >>> codes.tolist(), list(ids)
     ([1, 0, 1], ['a', 'b'])
+    >>> codes, ids = customer_codes(pd.Series(pd.Categorical(["c", "a", "c"], categories=["c", "b", "a"])))
+    >>> codes.tolist(), list(ids)
+    ([1, 0, 1], ['a', 'c'])
     """
     ids = ids if isinstance(ids, pd.Series) else pd.Series(ids)
+    if isinstance(ids.dtype, pd.CategoricalDtype) and len(ids) and ids.cat.codes.min() >= 0:
+        return _category_codes(ids)
     if pd.api.types.is_integer_dtype(ids) and not pd.api.types.is_bool_dtype(ids) and len(ids):
         v = ids.to_numpy(dtype=np.int64)
         lo, hi = int(v.min()), int(v.max())
@@ -61,6 +66,27 @@ def customer_codes(ids) -> tuple[np.ndarray, np.ndarray | pd.Index]:
     rank = np.empty(len(uniques), dtype=np.int64)
     rank[sorter] = np.arange(len(uniques))
     return rank[codes], uniques[sorter]
+
+
+def _category_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """:func:`customer_codes` of a categorical without missing values: its codes, no hashing of text.
+
+    The categories are ranked in sorted order of their values (already so when
+    read by :mod:`crm_lessons.io`) and unused ones dropped.
+    """
+    cats = ids.cat.categories
+    code = ids.cat.codes.to_numpy().astype(np.int64)
+    if not cats.is_monotonic_increasing:
+        sorter = cats.argsort()
+        pos = np.empty(len(cats), dtype=np.int64)
+        pos[sorter] = np.arange(len(cats))
+        code = pos[code]
+        cats = cats[sorter]
+    present = np.zeros(len(cats), dtype=bool)
+    present[code] = True
+    if present.all():
+        return code, cats
+    return (np.cumsum(present, dtype=np.int64) - 1)[code], cats[present]
 
 
 def customer_offsets(ids) -> tuple[np.ndarray, int, int] | None:

@@ -26,7 +26,7 @@ from crm_lessons._grouping import customer_slots, day_numbers, month_numbers, pe
 from crm_lessons._validation import CRMInputError, check_choice, check_date
 from crm_lessons.tables import TRANSACTIONS
 
-__all__ = ["TIME_UNIT_DAYS", "summary_from_transactions"]
+__all__ = ["TIME_UNIT_DAYS", "summary_from_periods", "summary_from_transactions"]
 
 #: Length of a time unit in days (a month is 365.25 / 12 days).
 TIME_UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -243,16 +243,9 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
                         period, uniques.size)
     unit = TIME_UNIT_DAYS[time_unit]
     end_period_start = _period_index(np.array([end]), period)[1][0]
-    freq = cal["n_periods"] - 1
-    out = pd.DataFrame({
-        "customer_id": uniques[cal["code"]],
-        "frequency": freq,
-        "recency": (cal["last_day"] - cal["first_day"]) / unit,
-        "T": (end_period_start - cal["first_day"]) / unit,
-    })
-    if amount is not None:
-        repeat_total = cal["total"] - cal["first_value"]
-        out["monetary_value"] = np.divide(repeat_total, freq, out=np.zeros(freq.size), where=freq > 0)
+    out = summary_from_periods(uniques[cal["code"]], cal["n_periods"], cal["first_day"], cal["last_day"],
+                               end_period_start, total=cal.get("total"), first_value=cal.get("first_value"),
+                               time_unit=time_unit)
     if split:
         hold = (days > end) & (days <= h_end)
         h_freq = np.zeros(uniques.size, dtype=np.int64)
@@ -267,5 +260,61 @@ def summary_from_transactions(transactions: pd.DataFrame, *, customer_col: str =
         if amount is not None:
             out["monetary_value_holdout"] = h_value[cal["code"]]
         out["duration_holdout"] = (h_end - end) / unit
+    return out
+
+
+def summary_from_periods(ids, n_periods, first_day, last_day, end_day, *, total=None, first_value=None,
+                         time_unit: str = "D") -> pd.DataFrame:
+    """The customer summary of :func:`summary_from_transactions` from per-customer aggregates already made.
+
+    For callers that aggregate the log once for several purposes (the RFM table
+    and the purchase models of a report): each customer's number of distinct
+    purchase periods, the first days of the first and last periods, and
+    optionally the total spend and the spend of the first period.
+
+    Parameters
+    ----------
+    ids : array
+        Customer ids (one per customer, in the order wanted).
+    n_periods, first_day, last_day : int arrays
+        Distinct purchase periods; first days of the first and the last (days since 1970-01-01).
+    end_day : int or float
+        First day of the period ending the observation (the as-of day for daily periods).
+    total, first_value : float arrays, optional
+        Total spend and spend in the first period (both, or neither).
+    time_unit : {"D", "W", "M"}
+        Unit of ``recency`` and ``T``.
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id, frequency, recency, T`` (and ``monetary_value`` with ``total``), as
+        :func:`summary_from_transactions` returns them.
+
+    Notes
+    -----
+    ``frequency`` :math:`= n - 1`, ``recency`` = last - first, ``T`` = end - first
+    (in ``time_unit``), ``monetary_value`` = (total - first_value) / frequency (0 without repeats).
+
+    Examples
+    --------
+    >>> summary_from_periods(["a", "b"], np.array([2, 1]), np.array([0, 6]), np.array([10, 6]), 16,
+    ...                      total=np.array([30.0, 5.0]), first_value=np.array([10.0, 5.0]))
+      customer_id  frequency  recency     T  monetary_value
+    0           a          1     10.0  16.0            20.0
+    1           b          0      0.0  10.0             0.0
+    """
+    check_choice(time_unit, "time_unit", list(TIME_UNIT_DAYS))
+    unit = TIME_UNIT_DAYS[time_unit]
+    freq = n_periods - 1
+    out = pd.DataFrame({
+        "customer_id": ids,
+        "frequency": freq,
+        "recency": (last_day - first_day) / unit,
+        "T": (end_day - first_day) / unit,
+    })
+    if total is not None:
+        repeat_total = total - first_value
+        out["monetary_value"] = np.divide(repeat_total, freq, out=np.zeros(freq.size), where=freq > 0)
     out.attrs["time_unit"] = time_unit
     return out

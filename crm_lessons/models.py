@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from crm_lessons._mle import numeric_gradient
 from crm_lessons._validation import CRMInputError, check_fitted, check_number
@@ -150,6 +149,8 @@ def fit_mle(loglik: Callable[[np.ndarray], tuple[float, np.ndarray | None]], x0:
 
 
 def _maximise(loglik, x0, *, n_obs, model_name, gradient, max_iter, hessian, advice) -> FitResult:
+    from scipy import optimize          # here, not at import: the modules built on this one load fast and light
+
     names = list(x0)
     scale = float(max(n_obs, 1))
     raw_loglik, memo = loglik, {}

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, hyp2f1
-from scipy.stats import chi2, norm
 
 from crm_lessons._grouping import customer_slots, day_numbers, month_numbers
 from crm_lessons.models import LikelihoodModel, fit_mle
@@ -401,6 +400,8 @@ def kaplan_meier(df: pd.DataFrame, *, duration_col: str = "tenure", event_col: s
     d = DURATIONS.read(df, arg="df", duration_col=duration_col, event_col=event_col, group_col=group_col)
     durations, events = d["duration"], d["event"]
     groups = pd.Series("all", index=d.index) if group_col is None else d["group"].astype(str)
+
+    from scipy.stats import chi2, norm  # here, not at import: scipy.stats alone weighs 50 MB
 
     z = norm.ppf(1 - check_probability(alpha, "alpha", allow_zero=False, allow_one=False) / 2)
     names = sorted(groups.unique())

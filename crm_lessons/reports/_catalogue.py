@@ -32,6 +32,7 @@ Report(
                 "probabilistic CLV (BG/NBD + Gamma-Gamma) and customer equity.",
     module="crm_lessons.reports.customer_value",
     columns=_TX_COLUMNS,
+    id_codes=True,
     params=(
         Param("rfm_bins", int, 5, "number of score classes for recency, frequency and monetary value",
               min_value=2, max_value=9),

@@ -210,7 +210,8 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     the last date. Fully repeated rows are an error unless ``allow_duplicates``.
     ``date_format`` (e.g. ``%d/%m/%Y``) settles the day/month order of dates;
     ``drop_zero_amounts`` leaves out rows with amount 0 (free items, vouchers)
-    instead of refusing them.
+    instead of refusing them. A report with ``id_codes`` gets its id columns as
+    the reader made them: text, or for a large file a categorical of sorted ids.
 
     >>> from crm_lessons.reports._catalogue import get_report
     >>> df = pd.DataFrame({"客户": [" 7", "7.0", "8"], "日期": ["2024年1月5日", "2024-02-01", "2024-01-20"],
@@ -248,8 +249,9 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
             frame[report.column(r).default] = frame[report.column(r).default].astype("int64")
     if by is not None:
         frame[by] = frame[by].astype(str).str.strip()
+    coded = {report.column(r).default for r in present if report.id_codes and report.column(r).kind == "id"}
     for c in frame.columns:  # ids read as dictionary codes: the same text column as the exact reader's
-        if isinstance(frame[c].dtype, pd.CategoricalDtype):
+        if isinstance(frame[c].dtype, pd.CategoricalDtype) and c not in coded:
             frame[c] = np.asarray(frame[c])
     frame = frame.reset_index(drop=True)
     column_notes = frame.attrs.get("crm_column_notes", [])

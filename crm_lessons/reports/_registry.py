@@ -105,6 +105,9 @@ class Report:
     scale_param: str | None = None
     #: the kind of input table (crm_lessons.tables.TABLES) the report's columns refine
     table: str = "transactions"
+    #: the report's build takes id columns as categoricals (the reader's sorted dictionary codes, one
+    #: string per distinct id) and turns them into text only in its output
+    id_codes: bool = False
 
     @property
     def notebook(self) -> Path:

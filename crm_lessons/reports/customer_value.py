@@ -7,11 +7,13 @@ import pandas as pd
 
 from crm_lessons import clv as clv_mod
 from crm_lessons import segmentation
-from crm_lessons._grouping import customer_codes
+from crm_lessons._grouping import customer_codes, day_numbers, periods_per_customer
 from crm_lessons._validation import CRMInputError
+from crm_lessons.customer_summary import summary_from_periods
+from crm_lessons.tables import TRANSACTIONS
 from crm_lessons.reports._charts import percent_axis
 from crm_lessons.reports._status import (
-    MIN_REPEAT_CUSTOMERS, class_customers, customer_status, fit_models, p_alive_repeat, status_label,
+    MIN_REPEAT_CUSTOMERS, class_customers, customer_status, fit_summary, p_alive_repeat, status_label,
 )
 from crm_lessons.reports._text import Text
 from crm_lessons.reports.results import Chart, ReportResult
@@ -71,25 +73,38 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
         return data.customer_table(as_of=as_of, tr=tr, rfm_bins=rfm_bins, recency_days=recency_days,
                                    horizon_months=horizon_months, discount_rate=discount_rate, margin=margin,
                                    active_days=active_days, lapsed_days=lapsed_days)
-    # customers as integer codes (in sorted order of the ids), factorised once for both aggregations
+    # customers as integer codes (in sorted order of the ids: a categorical's codes as they are, other ids
+    # factorised once), and one pass over the log for both the RFM table and the models' summary
     codes, ids = customer_codes(data["customer_id"])
-    coded = pd.DataFrame({"customer_id": codes, "date": data["date"].to_numpy(), "amount": data["amount"].to_numpy()})
-    rfm = segmentation.rfm_table(coded, as_of=as_of, n_bins=rfm_bins, recency_days=list(recency_days))
-    rfm.index = pd.Index(ids[rfm.index.to_numpy()], name="customer_id")
+    log = TRANSACTIONS.read(pd.DataFrame({"customer_id": codes, "date": data["date"].to_numpy(),
+                                          "amount": data["amount"].to_numpy()}), arg="transactions", as_of=as_of,
+                           customer_col="customer_id", date_col="date", amount_col="amount")
+    days = day_numbers(log["date"])
+    g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids))
+    del log, days
+    day = int(np.datetime64(pd.Timestamp(as_of).normalize(), "D").astype(np.int64))
+    index = pd.Index(g["code"], name="customer_id")
+    rfm = segmentation.rfm_scores(pd.DataFrame({"recency": (day - g["last"]).astype(int),
+                                                "frequency": g["n_periods"].astype(int), "monetary": g["total"]},
+                                               index=index), n_bins=rfm_bins, recency_days=list(recency_days))
     rfm["status"] = customer_status(rfm["recency"], active_days=active_days, lapsed_days=lapsed_days)
-    models = fit_models(coded, as_of=as_of, tr=tr)
-    summary = models.summary.copy()
-    summary.index = pd.Index(ids[summary.index.to_numpy()], name="customer_id")
-    models = models._replace(summary=summary)
+    # the models measure customer age T to the end of the as-of day (as fit_models does)
+    summary = summary_from_periods(g["code"], g["n_periods"], g["first"], g["last"], day + 1, total=g["total"],
+                                   first_value=g["first_value"], time_unit="W").set_index("customer_id")
+    del g
+    models = fit_summary(summary, tr=tr)
     customers = rfm
     if not models.reason:
         monthly = (1 + discount_rate) ** (1 / 12) - 1
-        value = clv_mod.customer_lifetime_value(models.bgnbd, models.gamma_gamma, models.summary.reset_index(),
+        value = clv_mod.customer_lifetime_value(models.bgnbd, models.gamma_gamma, summary.reset_index(),
                                                 horizon=horizon_months, discount_rate=monthly, margin=margin)
         value = value.set_index("customer_id")
-        value["p_alive"] = p_alive_repeat(models.bgnbd, models.summary)
+        value["p_alive"] = p_alive_repeat(models.bgnbd, summary)
         customers = rfm.join(value, how="left")
-    return class_customers(customers), models
+    text = pd.Index(ids[index.to_numpy()], name="customer_id")   # the ids as text again, once
+    customers.index = text
+    summary.index = text
+    return class_customers(customers), models._replace(summary=summary)
 
 
 def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "¥", rfm_bins: int = 5,
@@ -140,6 +155,9 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
     top20 = float(np.interp(0.2, pareto.iloc[:, 0], pareto.iloc[:, 1])) if len(pareto) else float("nan")
     risk_mask = customers["segment"].isin(["Can't lose them", "At risk"])
     at_risk = customers[risk_mask].sort_values("monetary", ascending=False)
+    risk_rows = np.flatnonzero(risk_mask.to_numpy())   # their row numbers in that order (the same sort)
+    risk_rows = customers[["monetary"]].iloc[risk_rows].assign(row=risk_rows).sort_values(
+        "monetary", ascending=False)["row"].to_numpy()
     one_time = int((customers["frequency"] == 1).sum())
     share = customers["status"].value_counts(normalize=True).reindex(["active", "at risk", "lapsed"]).fillna(0)
 
@@ -297,7 +315,7 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
         "pyramid": tiers.reset_index().round(4),
         "abc classes": abc.reset_index().round(4),
         "top customers": per_customer.sort_values(sort_col, ascending=False, kind="stable").head(top_n),
-        "win-back list": per_customer.set_index("customer_id").loc[at_risk.index].reset_index().head(max(top_n, 100)),
+        "win-back list": per_customer.iloc[risk_rows[:max(top_n, 100)]].reset_index(drop=True),
         "pareto curve": pareto.round(5),
         "customers": per_customer,
     }

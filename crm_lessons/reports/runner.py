@@ -35,6 +35,7 @@ from crm_lessons.reports._prepare import read_and_prepare
 from crm_lessons.reports._catalogue import get_report
 from crm_lessons.reports._registry import Report
 from crm_lessons.reports._text import Text
+from crm_lessons.reports.results import load_data, save_data
 
 __all__ = ["ReportError", "RunStatus", "execute_report", "run_batch", "run_report"]
 
@@ -102,7 +103,7 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
 
     folder = Path(folder)
     (folder / "tables").mkdir(parents=True, exist_ok=True)
-    data.to_parquet(folder / DATA_FILE, index=False)
+    written = save_data(data, folder / DATA_FILE)
     notes = list(data.attrs.get(NOTES_ATTR, []))
     parameters = dict(data_path=DATA_FILE, tables_dir="tables", charts_dir="charts",
                       as_of="last" if as_of is None else str(pd.Timestamp(as_of).date()), lang=lang,
@@ -114,7 +115,8 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"report '{report.name}' failed: {_notebook_error(exc)}") from None
     finally:
-        (folder / DATA_FILE).unlink(missing_ok=True)
+        for f in written:
+            f.unlink(missing_ok=True)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_filename(str(folder / "report.ipynb"))
     (folder / "report.html").write_text(offline_html(body), encoding="utf-8")
@@ -207,7 +209,7 @@ def _run_job(job: dict) -> dict:
     try:
         report = get_report(job["name"])
         if "data_file" in job:
-            data = pd.read_parquet(job["data_file"])
+            data = load_data(job["data_file"])
             as_of = job["as_of"]
         else:
             data, as_of = read_and_prepare(job["input"], report, columns=job["columns"], as_of=job["as_of"],
@@ -293,7 +295,11 @@ def run_batch(name: str, input_path, out, *, by: str | None = None, columns: dic
             labels = [str(k) for k, _ in groups]
             for (key, part), label, folder in zip(groups, labels, _unique_folders(labels)):
                 f = Path(work) / f"{len(job_list)}.parquet"
-                part.drop(columns=[by]).reset_index(drop=True).to_parquet(f, index=False)
+                part = part.drop(columns=[by]).reset_index(drop=True)
+                for c in part.columns:  # a categorical's ids of this group only
+                    if isinstance(part[c].dtype, pd.CategoricalDtype):
+                        part[c] = part[c].cat.remove_unused_categories()
+                save_data(part, f)
                 job_list.append(dict(base, label=label, folder=folder, data_file=str(f), as_of=as_of_ts,
                                      dest=str(tmp / folder),
                                      meta={"input": path.name, "columns": columns or {}, "by": by, "group": label}))

@@ -1,0 +1,88 @@
+"""The customer-value report aggregates the log once (issue 17): its RFM columns and its models' summary
+equal what ``segmentation.rfm_table`` and ``customer_summary.summary_from_transactions`` give on their own,
+on logs of several shapes (ties on a day, one-time buyers, unsorted rows, text, integer and coded ids)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_lessons import segmentation
+from crm_lessons.customer_summary import summary_from_transactions
+from crm_lessons.reports.customer_value import customer_table
+from crm_lessons.reports._text import Text
+from crm_lessons.simulate.transactions import simulate_transactions
+
+RFM_COLS = ["recency", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_score", "segment",
+            "segment_zh", "rfm_class", "rfm_class_zh"]
+
+
+def _log(shape: str) -> pd.DataFrame:
+    rng = np.random.default_rng(len(shape))
+    if shape == "fitted":                               # the models fit: CLV columns come out too
+        log = simulate_transactions(600, seed=5).data
+    else:
+        n = 4000
+        cust = rng.integers(0, 900, n)
+        day = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 500, n), unit="D")
+        log = pd.DataFrame({"customer_id": cust, "date": day, "amount": np.round(rng.lognormal(3, 1, n), 2)})
+        # several purchases on one day, the first day included (their amounts add up)
+        ties = log.sample(600, random_state=1).assign(amount=lambda d: np.round(d["amount"] / 3, 2))
+        once = pd.DataFrame({"customer_id": np.arange(5000, 5300), "amount": 9.99,      # one-time buyers
+                             "date": pd.Timestamp("2023-03-01") + pd.to_timedelta(np.arange(300), unit="D")})
+        log = pd.concat([log, ties, once], ignore_index=True)
+        log["date"] += pd.to_timedelta(rng.integers(8, 20, len(log)), unit="h")    # times within the day
+    if shape != "sorted":
+        log = log.sample(frac=1, random_state=2).reset_index(drop=True)         # unsorted rows
+    else:
+        log = log.sort_values("date", kind="stable").reset_index(drop=True)
+    return log
+
+
+def _ids(log: pd.DataFrame, kind: str) -> pd.Series:
+    ids = log["customer_id"].astype(np.int64)
+    if kind == "text":                                   # lengths vary: text order is not number order
+        return "K" + ids.astype(str)
+    if kind == "wide ints":                              # too sparse for offsets: factorised
+        return ids * 10 ** 9 + 7
+    if kind == "coded":                                  # the reader's categorical, here with unsorted and
+        text = "K" + ids.astype(str)                     # unused categories
+        cats = list(np.unique(text))[::-1] + ["unused"]
+        return pd.Series(pd.Categorical(text, categories=cats))
+    return ids
+
+
+@pytest.mark.parametrize("shape,kind", [("sorted", "ints"), ("unsorted", "text"), ("unsorted", "wide ints"),
+                                        ("unsorted", "coded"), ("fitted", "text")])
+def test_one_pass_gives_the_rfm_table_and_the_summary_of_the_two_functions(shape, kind):
+    log = _log(shape)
+    data = log.assign(customer_id=_ids(log, kind))
+    as_of = pd.Timestamp(data["date"].max()).normalize()
+    customers, models = customer_table(data, as_of=as_of, tr=Text("en"), rfm_bins=4, recency_days=(30, 90, 365))
+    plain = data.assign(customer_id=np.asarray(data["customer_id"]))
+    rfm = segmentation.rfm_table(plain, as_of=as_of, n_bins=4, recency_days=[30, 90, 365])
+    pd.testing.assert_frame_equal(customers[RFM_COLS], rfm[RFM_COLS], check_index_type=False)
+    assert customers.index.tolist() == rfm.index.tolist() and customers.index.name == "customer_id"
+    summary = summary_from_transactions(plain, as_of=as_of + pd.Timedelta(days=1), time_unit="W", period="D")
+    pd.testing.assert_frame_equal(models.summary, summary.set_index("customer_id"), check_index_type=False)
+    assert models.summary.attrs["time_unit"] == "W"
+    assert (customers["frequency"] == 1).sum() >= (300 if shape != "fitted" else 1)
+    assert ("clv" in customers) == (shape == "fitted") and (not models.reason) == (shape == "fitted")
+    if shape == "fitted":
+        assert customers["clv"].notna().all() and customers["p_alive"].isna().sum() == (customers["frequency"] == 1).sum()
+
+
+def test_the_report_on_coded_ids_equals_the_report_on_text_ids(tmp_path):
+    from crm_lessons.reports import results
+    from crm_lessons.reports.customer_value import build
+
+    log = _log("fitted").assign(customer_id=lambda d: "K" + d["customer_id"].astype(str))
+    coded = log.assign(customer_id=pd.Categorical(log["customer_id"], categories=sorted(log["customer_id"].unique())
+                                                  + ["unused"]))
+    files = results.save_data(coded, tmp_path / "d.parquet")      # as the runner hands it to the kernel
+    back = results.load_data(files[0])
+    assert isinstance(back["customer_id"].dtype, pd.CategoricalDtype) and len(files) == 2
+    a, b = build(log, lang="zh", top_n=5), build(back, lang="zh", top_n=5)
+    assert list(a.tables) == list(b.tables) and len(a.tables["win-back list"]) > 0
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+    assert a.key_figures == b.key_figures

@@ -60,7 +60,7 @@ from crm_lessons._validation import CRMInputError
 from crm_lessons.values import TOTAL_LABELS
 
 __all__ = ["ENGINES", "SIZE_FACTOR", "EngineInput", "choose_engine", "connect", "customer_base", "customer_checks",
-           "customer_rfm", "open_input", "parse_memory", "triples", "typed_transactions"]
+           "customer_rfm", "open_input", "parse_memory", "resource_problem", "triples", "typed_transactions"]
 
 #: Values of ``--engine``.
 ENGINES = ("auto", "pandas", "duckdb")
@@ -144,6 +144,47 @@ def connect(*, max_memory=None, temp_directory=None, threads: int | None = None)
     if threads:
         con.raw_sql(f"SET threads = {int(threads)}")
     return con
+
+
+def resource_problem(exc: BaseException, max_memory=None, spill_folder=None) -> str | None:
+    """The plain message for an engine that ran out of memory or of disk, or ``None`` for any other error.
+
+    DuckDB keeps at most ``--max-memory`` in memory and writes the rest to a temporary folder; at 100M
+    transactions under ``--max-memory 2GB`` that folder grew past 15 GB. When memory or the disk under the
+    folder runs out, DuckDB raises ``OutOfMemoryException`` or an ``IOException`` ("No space left on device"):
+    the analyst gets this sentence, naming the setting, the folder and its free space, and what to change,
+    instead of a traceback.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> msg = resource_problem(duckdb.IOException("Could not write file: No space left on device"), "2GB", "/tmp")
+    >>> msg.startswith("the engine (DuckDB) ran out of disk space in /tmp")
+    True
+    >>> resource_problem(ValueError("something else")) is None
+    True
+    """
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a core dependency
+        return None
+    import shutil
+    import tempfile
+
+    setting = f"--max-memory {max_memory}" if max_memory is not None else "the default memory limit (80% of RAM)"
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return (f"the engine (DuckDB) ran out of memory under {setting}: {str(exc).splitlines()[0]} Pass a "
+                "larger --max-memory (for example 8GB), or close other programs. Nothing was written.")
+    if isinstance(exc, duckdb.IOException) and "No space left" in str(exc):
+        folder = str(spill_folder or tempfile.gettempdir())
+        try:
+            free = f"{shutil.disk_usage(folder).free / 1e9:.1f} GB free now"
+        except OSError:
+            free = "free space unknown"
+        return (f"the engine (DuckDB) ran out of disk space in {folder} ({free}) while writing what did not fit "
+                f"in {setting}. Free disk space there, set the TMPDIR environment variable to a folder on a "
+                "larger disk, or pass a larger --max-memory (less is written to disk). Nothing was written.")
+    return None
 
 
 @dataclass

@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError
-from crm_lessons.engine import choose_engine, is_engine_table
+from crm_lessons.engine import choose_engine, is_engine_table, resource_problem
 from crm_lessons.values import NOTES_ATTR
 from crm_lessons.io import READABLE_SUFFIXES, atomic_output_dir, safe_filename, write_csv_safe
 from crm_lessons.reports._prepare import read_and_prepare
@@ -172,7 +172,13 @@ def run_report(name: str, input_path, out, *, columns: dict | None = None, as_of
         data, as_of = read_and_prepare(input_path, report, sheet=sheet, header_row=header_row, **kw)
     else:
         from crm_lessons.reports._engine import prepare_engine
-        data, as_of = prepare_engine(input_path, report, max_memory=max_memory, **kw)
+        try:
+            data, as_of = prepare_engine(input_path, report, max_memory=max_memory, **kw)
+        except Exception as exc:
+            problem = resource_problem(exc, max_memory)
+            if problem is None:
+                raise
+            raise ReportError(problem) from None
     with atomic_output_dir(out, overwrite=overwrite) as tmp:
         execute_report(report, data, tmp, as_of=as_of, params=params, lang=lang, currency=currency,
                        meta={"input": Path(input_path).name, "columns": columns or {}, "engine": used})

@@ -41,7 +41,7 @@ from crm_lessons._segmentation_tables import (
     RFM_SEGMENTS, VALUE_MATRIX_CLASSES,
 )
 from crm_lessons._grouping import count_worse, customer_slots, day_numbers, periods_per_customer
-from crm_lessons.tables import TRANSACTIONS, Column
+from crm_lessons.tables import RFM_VALUES, TRANSACTIONS, Column
 from crm_lessons.tables import as_of as as_of_date
 from crm_lessons._validation import (
     check_rows,
@@ -282,13 +282,15 @@ def rfm_scores(out: pd.DataFrame, *, n_bins: int = 5, recency_days=None) -> pd.D
     1        2        2        2       222
     2        1        1        1       111
     """
+    values = RFM_VALUES.read(out, arg="out", recency_col="recency", frequency_col="frequency", monetary_col="monetary")
+    recency, frequency, monetary = (values[c].to_numpy() for c in ("recency", "frequency", "monetary"))
     days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
-    out["r_score"] = (_rank_scores(out["recency"].to_numpy(), n_bins, higher_is_better=False) if days_ is None
-                      else n_bins - np.searchsorted(days_, out["recency"].to_numpy(), side="left"))
-    out["f_score"] = _rank_scores(out["frequency"].to_numpy(), n_bins)
+    out["r_score"] = (_rank_scores(recency, n_bins, higher_is_better=False) if days_ is None
+                      else n_bins - np.searchsorted(days_, recency, side="left"))
+    out["f_score"] = _rank_scores(frequency, n_bins)
     # ties in spend judged to a millionth of the currency unit: the order in which purchases are
     # added up must not break a tie between two customers who spent the same
-    out["m_score"] = _rank_scores(np.round(out["monetary"].to_numpy(), 6), n_bins)
+    out["m_score"] = _rank_scores(np.round(monetary, 6), n_bins)
     r, f, m = (out[c].to_numpy() for c in ("r_score", "f_score", "m_score"))
     labels = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
     text = pd.Series(["1"]).astype(str).dtype              # object on pandas 2, str on pandas 3

@@ -543,3 +543,14 @@ LOYALTY_SURVEY = replace(SURVEY, kind="loyalty_survey",
 )
 TABLES[LOYALTY_SURVEY.kind] = LOYALTY_SURVEY
 __all__.append("LOYALTY_SURVEY")
+
+#: RFM values per customer, aggregated elsewhere (an engine, a warehouse): the input of
+#: :func:`crm_lessons.segmentation.rfm_scores`.
+RFM_VALUES = Table(
+    "rfm_values", "RFM values (RFM 值): one row per customer",
+    (Column("recency", "recency", "number", min=0, doc="days since the last purchase"),
+     Column("frequency", "frequency", "count", min=1, doc="purchases (>= 1)"),
+     Column("monetary", "monetary", "number", min=0, doc="total spend")),
+)
+TABLES[RFM_VALUES.kind] = RFM_VALUES
+__all__.append("RFM_VALUES")

@@ -50,7 +50,7 @@ def days_after(start, days) -> pd.DatetimeIndex:
     Examples
     --------
     >>> import numpy as np
-    >>> days_after("2024-01-01", np.array([0.0, 1.5, np.nan, np.inf])).astype(str).tolist()
+    >>> [str(t) for t in days_after("2024-01-01", np.array([0.0, 1.5, np.nan, np.inf]))]
     ['2024-01-01 00:00:00', '2024-01-02 12:00:00', 'NaT', 'NaT']
     """
     d = np.asarray(days, dtype=float)

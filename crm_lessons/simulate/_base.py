@@ -43,8 +43,8 @@ def days_after(start, days) -> pd.DatetimeIndex:
     :math:`t_i = t_0 + d_i` days, exactly as ``start + pd.to_timedelta(days, unit="D")``, except that only
     the known days are converted. pandas 2.2 converts a float array by rounding its fractional parts
     before it looks at NaN, so at a NaN position it rounds whatever the memory held: depending on that
-    memory it may print "RuntimeWarning: overflow encountered in multiply" (pandas-dev/pandas#57366 and
-    the rewrite of ``cast_from_unit_vectorized`` in pandas 3). A warning that depends on memory made a
+    memory it may print "RuntimeWarning: overflow encountered in multiply" (pandas 3 replaced that loop:
+    pandas-dev/pandas#64438). A warning that depends on memory made a
     lesson's output differ from run to run; converting the known days only avoids it.
 
     Examples

@@ -263,7 +263,7 @@ def rfm_table(transactions: pd.DataFrame, *, as_of=None, customer_col: str = "cu
         "frequency": g["n_periods"].astype(int),
         "monetary": g["total"],
     }, index=index)
-    return rfm_scores(out, n_bins=n_bins, recency_days=days_)
+    return _score(out, n_bins, days_)
 
 
 def rfm_scores(out: pd.DataFrame, *, n_bins: int = 5, recency_days=None) -> pd.DataFrame:
@@ -283,6 +283,13 @@ def rfm_scores(out: pd.DataFrame, *, n_bins: int = 5, recency_days=None) -> pd.D
     2        1        1        1       111
     """
     values = RFM_VALUES.read(out, arg="out", recency_col="recency", frequency_col="frequency", monetary_col="monetary")
+    return _score(out, n_bins, recency_days, values)
+
+
+def _score(out: pd.DataFrame, n_bins: int, recency_days, values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`rfm_scores` on a table already checked (``values``: its checked columns; default ``out``'s own,
+    as :func:`rfm_table` builds them)."""
+    values = out if values is None else values
     recency, frequency, monetary = (values[c].to_numpy() for c in ("recency", "frequency", "monetary"))
     days_ = None if recency_days is None else np.asarray(recency_days, dtype=float)
     out["r_score"] = (_rank_scores(recency, n_bins, higher_is_better=False) if days_ is None

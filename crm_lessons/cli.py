@@ -25,13 +25,16 @@ SUBCOMMANDS = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s module is imported for its options (the others stay unloaded)."""
     parser = argparse.ArgumentParser(
         prog="crm-lessons", description="CRM Lessons (客户关系管理): the course, the exercises and the reports.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(_module=module)
+        if name != command:
+            continue
         try:
             importlib.import_module(module).add_arguments(p)
         except ModuleNotFoundError as exc:  # a subcommand not built yet
@@ -40,20 +43,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _skip_slow_imports() -> None:
+    """Keep ``rfc3987_syntax`` out of this process: importing it compiles a grammar (about 2 s).
+
+    ``jsonschema`` (under ``nbformat``, which papermill and nbconvert import) registers the
+    ``iri`` format checkers only when that module imports; no notebook schema uses the ``iri``
+    format, so nothing is validated differently. A process that imported it already keeps it.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from crm_lessons._validation import CRMInputError
-    from crm_lessons.models import ConvergenceError
 
-    args = _parser().parse_args(argv)
+    _skip_slow_imports()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = _parser(command).parse_args(argv)
     if not getattr(args, "command", None):
         _parser().print_help()
         return 2
     try:
         return int(importlib.import_module(args._module).run(args) or 0)
-    except (CRMInputError, ConvergenceError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:
+        models = sys.modules.get("crm_lessons.models")  # a fit can fail only if the models were imported
+        if isinstance(exc, CRMInputError) or (models is not None and isinstance(exc, models.ConvergenceError)):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

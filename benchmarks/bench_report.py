@@ -61,7 +61,8 @@ def run(csv: Path, out: Path, lang: str = "en", engine: str | None = None, max_m
     # (the cell that calls build() and saves tables and charts)
     return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "notebook": nb["metadata"]["papermill"]["duration"], "build": build,
-            "peak_gb": after.ru_maxrss / 2**20}  # VmHWM of the largest child process so far (KB on Linux)
+            "peak_gb": after.ru_maxrss / 2**20,  # VmHWM of the largest child process so far (KB on Linux)
+            "rows": json.loads((out / "run.json").read_text(encoding="utf-8"))["rows"]}
 
 
 def write_readme(text: str) -> None:
@@ -119,14 +120,14 @@ def main(argv=None) -> int:
                   f"{r['notebook']:.1f} s, build cell {r['build']:.1f} s, peak memory {r['peak_gb']:.2f} GB, "
                   f"load average {load:.1f} before, {r['load_after']:.1f} after")
             if args.json:
-                print(json.dumps({"transactions": args.transactions, "format": csv.suffix.lstrip("."),
+                print(json.dumps({"transactions": r["rows"], "format": csv.suffix.lstrip("."),
                                   "engine": args.engine or "auto", "max_memory": args.max_memory,
                                   "customers": n_customers, **r}))
     best = min(results, key=lambda r: r["wall"])
     engine_note = f"; --engine {args.engine}" if args.engine else ""
     engine_note += f" --max-memory {args.max_memory}" if args.max_memory else ""
     text = f"""`benchmarks/bench_report.py`: the customer-value report (`crm-lessons report customer-value`)
-on {args.transactions:,} simulated transactions of {n_customers:,} customers ({csv.suffix.lstrip('.')}, {size_mb:.0f} MB{engine_note}),
+on {best['rows']:,} {'' if args.input else 'simulated '}transactions of {n_customers:,} customers ({csv.suffix.lstrip('.')}, {size_mb:.0f} MB{engine_note}),
 timed end to end from process start to the finished output directory: read and validate the file,
 start the kernel, RFM / ABC / pyramid, BG/NBD and Gamma-Gamma fits, CLV and equity, slide-sized chart
 PNGs, HTML without code, all tables as CSV and as one `.xlsx` workbook (the per-customer table has
@@ -135,7 +136,7 @@ PNGs, HTML without code, all tables as CSV and as one `.xlsx` workbook (the per-
 
 | transactions | wall clock | CPU time (all processes) | notebook | build cell | load average |
 |---:|---:|---:|---:|---:|---:|
-| {args.transactions:,} | {best['wall']:.1f} s | {best['cpu']:.1f} s | {best['notebook']:.1f} s | {best['build']:.1f} s | {best['load']:.1f} |
+| {best['rows']:,} | {best['wall']:.1f} s | {best['cpu']:.1f} s | {best['notebook']:.1f} s | {best['build']:.1f} s | {best['load']:.1f} |
 
 Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, pandas {pd.__version__};
 where the load average above is over about 2, other jobs were running and the CPU time is the

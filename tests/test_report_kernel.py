@@ -62,6 +62,10 @@ def test_the_early_kernel_gives_the_same_report(started, tmp_path, monkeypatch):
     assert names and names == sorted(p.name for p in (early / "tables").iterdir())
     for name in names:
         assert (early / "tables" / name).read_bytes() == (usual / "tables" / name).read_bytes(), name
+    charts = sorted(p.name for p in (usual / "charts").iterdir())
+    assert charts and charts == sorted(p.name for p in (early / "charts").iterdir())
+    for name in charts:   # the warm-up's chart changes nothing in the report's charts
+        assert (early / "charts" / name).read_bytes() == (usual / "charts" / name).read_bytes(), name
     assert json.loads((early / "figures.json").read_text()) == json.loads((usual / "figures.json").read_text())
     cells = [c for c in nbformat.read(early / "report.ipynb", as_version=4).cells if c.cell_type == "code"]
     assert [c.execution_count for c in cells] == list(range(1, len(cells) + 1))   # the warm-up is not counted
@@ -74,5 +78,15 @@ def test_a_bad_input_stops_the_early_kernel(started, tmp_path):
     bad.write_text("customer_id,date,amount\nA,2024-01-05,10\nB,2024-13-45,20\n", encoding="utf-8")
     with pytest.raises(CRMInputError, match="line 3"):
         runner.run_report("customer-value", bad, tmp_path / "out")
+    assert len(kernels) == 1 and _gone(kernels[0].pid)
+    assert not (tmp_path / "out").exists() and not any(home.iterdir())
+
+
+def test_a_failing_warm_up_is_said_not_hidden(started, tmp_path, monkeypatch):
+    """A warm-up that fails would only cost time silently: the run stops with what failed."""
+    kernels, home = started
+    monkeypatch.setattr(runner, "_WARM_UP", "import {module}\nraise ValueError('no fonts here')\n")
+    with pytest.raises(runner.ReportError, match="could not start: ValueError: no fonts here"):
+        runner.run_report("customer-value", SALES, tmp_path / "out", **KW)
     assert len(kernels) == 1 and _gone(kernels[0].pid)
     assert not (tmp_path / "out").exists() and not any(home.iterdir())

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtr   # the standard normal CDF (what scipy.stats.norm.cdf calls), without loading scipy.stats
 
 from crm_lessons._validation import CRMInputError, check_number, check_probability
 from crm_lessons.simulate._base import Simulated, rng_from
@@ -163,7 +163,7 @@ def simulate_tickets(n_days: int = 90, *, daily_rate: float = 120.0, seed: int =
         "customers": pd.DataFrame({"customer_id": np.arange(1, int(n_customers) + 1), "value": np.round(value, 2),
                                    "propensity": propensity}),
         "promised_hours": promised,
-        "within_promise": pd.Series(norm.cdf(np.log(promised / ch[:, 1]) / sigma_log_hours), index=ch_names),
+        "within_promise": pd.Series(ndtr(np.log(promised / ch[:, 1]) / sigma_log_hours), index=ch_names),
         "response_mean_hours": pd.Series(response_mean, index=ch_names),
     }
     return Simulated(data, truth)

@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-__all__ = ["NOTES_ATTR", "TOTAL_LABELS", "bad_date_fix", "parse_dates", "parse_ids", "parse_numbers"]
+__all__ = ["NOTES_ATTR", "TOTAL_LABELS", "bad_date_fix", "column_notes", "parse_dates", "parse_ids", "parse_numbers"]
 
 #: Key of ``attrs`` (of a parsed column or a frame) holding the notes of what was converted:
 #: a list of ``[english, chinese]`` pairs.
@@ -66,6 +66,15 @@ def _note(notes: list, n: int, en: str, zh: str) -> None:
         notes.append([en, zh])
 
 
+def column_notes(name: str, notes: list[list[str]]) -> list[list[str]]:
+    """The notes of one column ([English, Chinese] pairs) as a report lists them: prefixed by the column's name.
+
+    >>> column_notes("日期", [["3 dates written as '20230105' were read as 2023-01-05.", "3 个日期……"]])[0][0]
+    "Column '日期': 3 dates written as '20230105' were read as 2023-01-05."
+    """
+    return [[f"Column '{name}': {en}", f"列“{name}”：{zh}"] for en, zh in notes]
+
+
 def _example(s: pd.Series, mask) -> str:
     return str(s[np.asarray(mask, dtype=bool)].iloc[0])
 
@@ -85,11 +94,14 @@ def bad_date_fix(value) -> str:
     return "Write dates as YYYY-MM-DD (e.g. 2024-03-31)."
 
 
-def parse_dates(s: pd.Series, *, format: str | None = None) -> tuple[pd.Series, list[list[str]]]:
+def parse_dates(s: pd.Series, *, format: str | None = None,
+                weights=None) -> tuple[pd.Series, list[list[str]]]:
     """Parse a column as dates (naive datetimes).
 
     Returns the parsed column (``NaT`` where a cell could not be read, or
     where day and month cannot be told apart) and notes of what was converted.
+    ``weights`` (optional, one integer per cell): how many rows each cell stands for, when ``s``
+    holds a column's distinct cells (an engine's); the notes on written formats then count rows.
 
     >>> parse_dates(pd.Series([44931, 44932]))[0].dt.strftime("%Y-%m-%d").tolist()
     ['2023-01-05', '2023-01-06']
@@ -97,6 +109,8 @@ def parse_dates(s: pd.Series, *, format: str | None = None) -> tuple[pd.Series, 
     ['2024-01-25', '2024-02-05']
     >>> parse_dates(pd.Series(["05/01/2024", "06/01/2024"]))[0].isna().tolist()
     [True, True]
+    >>> parse_dates(pd.Series(["2023年1月5日", "2023-01-06"]), weights=[3, 5])[1][0][0]
+    "3 dates written as '2023年1月5日' were read as 2023-01-05 (and so on)."
     >>> t = parse_dates(pd.Series(["2024-03-04T09:00+08:00", "2024-03-04T10:00+08:00", "2024-03-04T01:30Z"]))[0]
     >>> t.dt.strftime("%H:%M").tolist()
     ['09:00', '10:00', '09:30']
@@ -198,7 +212,7 @@ def parse_dates(s: pd.Series, *, format: str | None = None) -> tuple[pd.Series, 
             kinds["2024-01-05"] = (plain, "")
     for label, (mask, _) in kinds.items():
         mask = mask & out.notna()
-        k = int(mask.sum())
+        k = int(mask.sum()) if weights is None else int(np.asarray(weights)[mask.to_numpy()].sum())
         if label != "2024-01-05" and k:
             ex = _example(text, mask)
             read = str(out[mask].iloc[0].date())

@@ -40,3 +40,34 @@ def test_the_report_command_says_so_and_writes_nothing(tmp_path, monkeypatch, ca
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("error: the engine (DuckDB) " + words) and "Traceback" not in err
     assert "--max-memory 1GB" in err and not (tmp_path / "out").exists()
+
+
+def test_the_spill_folder_is_removed_after_a_run_and_after_a_bad_file(tmp_path, monkeypatch):
+    """DuckDB spills into a temporary folder of its own (its default, ./.tmp, is the analyst's folder); it goes
+    when the engine's work ends, also when the file is refused (the exception still held here)."""
+    import tempfile
+
+    from crm_lessons._validation import CRMInputError
+    from crm_lessons.reports._catalogue import get_report
+
+    home = tmp_path / "tmp"
+    home.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(home))
+    seen = []
+    real = _engine.eng.open_input
+
+    def spy(source, **kw):
+        seen.append(kw["temp_directory"])
+        assert str(kw["temp_directory"]).startswith(str(home / "crm-engine-spill-"))
+        return real(source, **kw)
+
+    monkeypatch.setattr(_engine.eng, "open_input", spy)
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text("customer_id,date,amount\n1,2024-01-02,10\n2,2024-01-03,20\n1,2024-02-01,5\n")
+    bad.write_text("customer_id,date,amount\n1,2024-01-02,10\n2,2024-13-45,20\n")
+    report = get_report("customer-value")
+    _engine.prepare_engine(good, report, max_memory="100MB")
+    with pytest.raises(CRMInputError, match="line 3") as held:
+        _engine.prepare_engine(bad, report, max_memory="100MB")
+    assert len(seen) == 2 and not any(home.iterdir()), list(home.iterdir())
+    assert held.value is not None

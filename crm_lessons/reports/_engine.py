@@ -215,15 +215,24 @@ def _check_repeats(inp, t, fast, candidates, header) -> None:
         "twice?), or pass --allow-duplicates if they are separate purchases.")
 
 
-def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=None, params=None,
-                   allow_duplicates=False, date_format=None, drop_zero_amounts=False, max_memory=None,
-                   temp_directory=None, parquet_path=None) -> tuple[EngineData, pd.Timestamp]:
+def prepare_engine(source, report: Report, *, temp_directory=None, **kw) -> tuple[EngineData, pd.Timestamp]:
     """Check ``source`` in an engine and compute the customer-value report's per-customer table there.
 
     Returns the :class:`EngineData` and the as-of date. The checks give the
     messages of the pandas path; ``parquet_path`` (default a temporary file)
-    receives the per-customer table written by the engine.
+    receives the per-customer table written by the engine. DuckDB spills past
+    ``max_memory`` into ``temp_directory``; by default a temporary folder, removed
+    when this returns or fails (its own default is ``./.tmp``: the analyst's folder).
     """
+    if temp_directory is not None:
+        return _prepare_engine(source, report, temp_directory=temp_directory, **kw)
+    with tempfile.TemporaryDirectory(prefix="crm-engine-spill-") as spill:
+        return _prepare_engine(source, report, temp_directory=spill, **kw)
+
+
+def _prepare_engine(source, report: Report, *, columns=None, as_of=None, today=None, params=None,
+                    allow_duplicates=False, date_format=None, drop_zero_amounts=False, max_memory=None,
+                    temp_directory=None, parquet_path=None) -> tuple[EngineData, pd.Timestamp]:
     import ibis
 
     from crm_lessons import clv as clv_mod
@@ -236,10 +245,7 @@ def prepare_engine(source, report: Report, *, columns=None, as_of=None, today=No
     names = _names(report, columns)
     as_of = parse_as_of(as_of)
     limit = pd.Timestamp(today or pd.Timestamp.now()).normalize()
-    # DuckDB spills past --max-memory to ./.tmp by default: the analyst's folder. A temporary folder instead,
-    # removed when this function's objects go (also on an error).
-    spill = None if temp_directory is not None else tempfile.TemporaryDirectory(prefix="crm-engine-spill-")
-    inp = eng.open_input(source, max_memory=max_memory, temp_directory=temp_directory or spill.name)
+    inp = eng.open_input(source, max_memory=max_memory, temp_directory=temp_directory)
     con = inp.con
     header = pd.DataFrame(columns=[c for c in inp.table.columns if c != eng.ROW])
     header.attrs[SOURCE_ATTR] = inp.source

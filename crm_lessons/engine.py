@@ -263,19 +263,23 @@ def open_input(source, *, con=None, max_memory=None, temp_directory=None) -> Eng
     return EngineInput(con, table, path.name, first, "duckdb")
 
 
+def _plain_text(s):
+    """``s`` (text) with full-width ASCII, the ideographic space and ￥ made plain (NFKC's effect on them), trimmed."""
+    import ibis
+
+    full = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\uffe5"
+    plain = "".join(chr(c) for c in range(0x21, 0x7F)) + " \u00a5"
+    # translate costs about 7 us a cell on DuckDB: only cells with a character outside printable ASCII need it
+    return ibis.cases((s.re_search(r"[^ -~]"), s.translate(full, plain)), else_=s).strip()
+
+
 def _ids(col):
     """Ids as text as :func:`crm_lessons.values.parse_ids` makes them: trimmed, full-width ASCII made plain,
     ``1001.0`` read as ``1001``."""
-    import ibis
-
     s = col.cast("string")
     if col.type().is_integer():  # the text of an integer needs none of the steps below
         return s
-    full = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
-    plain = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
-    # translate costs about 7 us a cell on DuckDB: only cells with a character outside printable ASCII need it
-    s = ibis.cases((s.re_search(r"[^ -~]"), s.translate(full, plain)), else_=s).strip()
-    return s.re_replace(r"^([0-9]+)\.0+$", r"\1")
+    return _plain_text(s).re_replace(r"^([0-9]+)\.0+$", r"\1")
 
 
 def _dates(col):
@@ -300,10 +304,27 @@ def _dates(col):
     return iso.try_cast("timestamp")
 
 
+#: ``crm_lessons.values._MONEY`` in RE2's words: a currency sign or word, thousands separators, decimals
+_MONEY = r"(?i)^(?:¥|\$|RMB|CNY|人民币)?\s*([+-]?[0-9]{1,3}(?:,[0-9]{3})+|[+-]?[0-9]+)(\.[0-9]+)?\s*(?:元|RMB|CNY)?$"
+
+
 def _amounts(col):
+    """Numbers; text as :func:`crm_lessons.values.parse_numbers` reads it (``¥1,234.50``, ``１２３``, ``88元``)."""
     if col.type().is_numeric():
         return col.cast("float64")
-    return col.cast("string").strip().try_cast("float64")
+    s = col.cast("string")
+    number = s.strip().try_cast("float64")
+    t = _plain_text(s)
+    money = (t.re_extract(_MONEY, 1).replace(",", "") + t.re_extract(_MONEY, 2)).try_cast("float64")
+    return number.fill_null(money)
+
+
+def written_as_money(t):
+    """Rows whose amount was read from text that is not a plain number (``¥1,234.50``): the reader says so.
+    None when the column is not text."""
+    if not t.raw_amount.type().is_string():
+        return None
+    return t.amount.notnull() & t.raw_amount.strip().try_cast("float64").isnull()
 
 
 def typed_transactions(table, *, customer: str, date: str, amount: str, row: bool = True):
@@ -371,13 +392,14 @@ def date_forms(t):
     return cells.union(plain.filter(plain.n > 0)).order_by("first")
 
 
-def customer_checks(t, *, bad=None, keep=None, after=None, zero=None, odd=None):
+def customer_checks(t, *, bad=None, keep=None, after=None, zero=None, odd=None, money=None):
     """Per customer, in ONE pass over the rows: the day counts and spend the RFM and model summaries need, and
     the counts the checks need.
 
     Rows are grouped by (customer, day), then by customer. ``keep`` marks the
     rows that enter the summaries (default all); ``bad``, ``after`` and ``zero``
-    mark rows counted in ``n_bad``, ``n_after``, ``n_zero``; ``odd`` (:func:`written_otherwise`) in ``n_odd``.
+    mark rows counted in ``n_bad``, ``n_after``, ``n_zero``; ``odd`` (:func:`written_otherwise`) in ``n_odd``,
+    ``money`` (:func:`written_as_money`) in ``n_money``.
     Columns: ``key``;
     ``days``, ``rows`` (all rows: ``rows > days`` means two rows share a
     customer and day, the only place a repeated row can be); ``kept`` (rows
@@ -388,7 +410,7 @@ def customer_checks(t, *, bad=None, keep=None, after=None, zero=None, odd=None):
     """
     import ibis
 
-    flag = {"n_bad": bad, "n_after": after, "n_zero": zero, "n_odd": odd}
+    flag = {"n_bad": bad, "n_after": after, "n_zero": zero, "n_odd": odd, "n_money": money}
     count = {k: t.count(where=v) if v is not None else ibis.literal(0, "int64") for k, v in flag.items()}
     d = t.group_by(["key", "day"]).aggregate(
         rows=t.count(), kept=t.count(where=keep), total=t.amount.sum(where=keep), amount_sum=t.amount.sum(),

@@ -244,16 +244,19 @@ _MONEY = re.compile(r"^(?:¥|\$|RMB|CNY|人民币)?\s*([+-]?\d{1,3}(?:,\d{3})+|[
                     re.IGNORECASE)
 
 
-def parse_numbers(s: pd.Series) -> tuple[pd.Series, list[list[str]]]:
+def parse_numbers(s: pd.Series, *, weights=None) -> tuple[pd.Series, list[list[str]]]:
     """Parse a column as numbers (floats), ``NaN`` where a cell could not be read.
 
     Currency signs (¥ ￥ $ RMB CNY 元 人民币) and thousands separators are removed
-    and noted; full-width digits are read as digits.
+    and noted; full-width digits are read as digits. ``weights`` (optional, one
+    integer per cell): how many rows each cell stands for (an engine's count); the note counts rows.
 
     >>> parse_numbers(pd.Series([1, 2]))[0].dtype
     dtype('float64')
     >>> parse_numbers(pd.Series(["1,234元", "1.234,5"]))[0].tolist()
     [1234.0, nan]
+    >>> parse_numbers(pd.Series(["12", "¥1,234.50"]), weights=[3, 7])[1][0][0][:45]
+    '7 numbers written with a currency sign, thous'
     """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype(float), []
@@ -268,7 +271,7 @@ def parse_numbers(s: pd.Series) -> tuple[pd.Series, list[list[str]]]:
         if good.any():
             values = (m.loc[good, 0].str.replace(",", "") + m.loc[good, 1].fillna("")).astype(float)
             num[values.index] = values
-            k = int(good.sum())
+            k = int(good.sum()) if weights is None else int(np.asarray(weights)[rest.to_numpy()][good.to_numpy()].sum())
             ex = raw[good].iloc[0]
             notes.append([f"{k:,} number{'s' if k > 1 else ''} written with a currency sign, thousands separators or "
                           f"full-width digits (e.g. '{ex}') "

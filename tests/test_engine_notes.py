@@ -57,3 +57,37 @@ def test_the_engine_notes_the_date_forms_as_the_reader_does(tmp_path, forms, fmt
         cells = (pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path))["日期"].astype(str)
         k = int(cells.str.contains("年").sum())
         assert any(n[0].startswith(f"Column '日期': {k:,} dates written as '") for n in eng), eng
+
+
+MONEY = ["¥1,234.50", "￥88", "１２３", "88元", "RMB 1,000", "12.5", "7"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_engine_reads_amounts_with_currency_signs_and_says_so(tmp_path, fmt):
+    """¥1,234.50, ￥88, full-width digits, 88元: the same values and the same note as in memory."""
+    rng = np.random.default_rng(4)
+    n = 1500
+    df = pd.DataFrame({"customer_id": rng.integers(0, 200, n),
+                       "date": (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"))
+                       .strftime("%Y-%m-%d"),
+                       "amount": rng.choice(MONEY, n)})
+    path = tmp_path / f"money.{fmt}"
+    df.to_csv(path, index=False) if fmt == "csv" else df.to_parquet(path, index=False)
+    report = get_report("customer-value")
+    mem_data = read_and_prepare(path, report, allow_duplicates=True)[0]
+    eng_data = prepare_engine(path, report, allow_duplicates=True)[0]
+    assert eng_data.attrs[NOTES_ATTR] == mem_data.attrs[NOTES_ATTR]
+    k = int((~df["amount"].isin(["12.5", "7"])).sum())
+    assert any(note[0].startswith(f"Column 'amount': {k:,} numbers written with a currency sign")
+               for note in eng_data.attrs[NOTES_ATTR])
+    spent = eng_data.customer_table(as_of=pd.Timestamp("2024-12-31"), tr=_text())[0]["monetary"].sum()
+    assert spent == pytest.approx(mem_data["amount"].sum(), rel=1e-12)
+    assert mem_data["amount"].sum() == pytest.approx(sum({"¥1,234.50": 1234.5, "￥88": 88, "１２３": 123, "88元": 88,
+                                                          "RMB 1,000": 1000, "12.5": 12.5, "7": 7}[a]
+                                                         for a in df["amount"]), rel=1e-12)
+
+
+def _text():
+    from crm_lessons.reports._text import Text
+
+    return Text("en")

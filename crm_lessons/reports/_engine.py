@@ -28,7 +28,7 @@ import pandas as pd
 from crm_lessons import engine as eng
 from crm_lessons import segmentation
 from crm_lessons._validation import SOURCE_ATTR, CRMInputError, require_columns, where
-from crm_lessons.values import NOTES_ATTR, column_notes, parse_dates
+from crm_lessons.values import NOTES_ATTR, column_notes, parse_dates, parse_numbers
 from crm_lessons.reports._prepare import EARLIEST_DATE, parse_as_of, prepare
 from crm_lessons.reports._registry import Report
 from crm_lessons.reports._status import STATUSES, Models, class_customers, customer_status, fit_summary
@@ -269,11 +269,12 @@ def _prepare_engine(source, report: Report, *, columns=None, as_of=None, today=N
     keep = nonzero if end is None else (fast.ts < end) & nonzero if drop_zero_amounts else fast.ts < end
     checks = eng.customer_checks(fast, bad=flagged(fast), keep=keep, after=after,
                                  zero=(fast.amount == 0) if drop_zero_amounts else None,
-                                 odd=eng.written_otherwise(fast)).cache()
+                                 odd=eng.written_otherwise(fast), money=eng.written_as_money(fast)).cache()
     c = checks
     stats = con.to_pandas(c.aggregate(
         n=c.rows.sum(), n_bad=c.n_bad.sum(), total=c.amount_sum.sum(), top=c.top.max(), kept=c.kept.sum(),
-        n_after=c.n_after.sum(), n_zero=c.n_zero.sum(), n_odd=c.n_odd.sum(), lo=c.lo.min(), hi=c.hi.max(),
+        n_after=c.n_after.sum(), n_zero=c.n_zero.sum(), n_odd=c.n_odd.sum(), n_money=c.n_money.sum(),
+        lo=c.lo.min(), hi=c.hi.max(),
         shared_days=(c.rows > c.days).cast("int64").sum())).iloc[0]
     n_rows = int(stats["n"]) if pd.notna(stats["n"]) else 0
     if n_rows == 0:
@@ -291,6 +292,10 @@ def _prepare_engine(source, report: Report, *, columns=None, as_of=None, today=N
         forms = con.to_pandas(eng.date_forms(t))
         notes += column_notes(names["date"], parse_dates(forms["cell"].astype(object),
                                                          weights=forms["n"].to_numpy())[1])
+    k = int(stats["n_money"] or 0)
+    if k:   # amounts written with a currency sign...: the reader's note on the first such cell, for all k of them
+        first = con.to_pandas(t.filter(eng.written_as_money(t)).order_by(eng.ROW).limit(1).raw_amount)
+        notes += column_notes(names["amount"], parse_numbers(first.astype(object), weights=[k])[1])
     k = int(stats["n_zero"] or 0)
     if k:
         notes.append([f"{k:,} row{'s' if k > 1 else ''} with amount 0 {'were' if k > 1 else 'was'} left out "

@@ -15,7 +15,7 @@ import argparse
 import importlib
 import sys
 
-__all__ = ["main", "SUBCOMMANDS"]
+__all__ = ["main", "skip_slow_imports", "SUBCOMMANDS"]
 
 #: name -> (module, one-line help)
 SUBCOMMANDS = {
@@ -43,12 +43,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _skip_slow_imports() -> None:
+def skip_slow_imports() -> None:
     """Keep ``rfc3987_syntax`` out of this process: importing it compiles a grammar (about 2 s).
 
     ``jsonschema`` (under ``nbformat``, which papermill and nbconvert import) registers the
     ``iri`` format checkers only when that module imports; no notebook schema uses the ``iri``
     format, so nothing is validated differently. A process that imported it already keeps it.
+
+    >>> skip_slow_imports()
     """
     sys.modules.setdefault("rfc3987_syntax", None)
 
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from crm_lessons._validation import CRMInputError
 
-    _skip_slow_imports()
+    skip_slow_imports()
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     args = _parser(command).parse_args(argv)

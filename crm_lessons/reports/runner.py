@@ -167,6 +167,9 @@ def execute_report(report: Report, data: pd.DataFrame, folder: Path, *, as_of, p
     """
     import logging
 
+    from crm_lessons.cli import skip_slow_imports
+
+    skip_slow_imports()   # (a batch's worker processes start without the command's setting)
     import papermill as pm
     from nbconvert import HTMLExporter
 

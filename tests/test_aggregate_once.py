@@ -80,9 +80,27 @@ def test_the_report_on_coded_ids_equals_the_report_on_text_ids(tmp_path):
                                                   + ["unused"]))
     files = results.save_data(coded, tmp_path / "d.parquet")      # as the runner hands it to the kernel
     back = results.load_data(files[0])
-    assert isinstance(back["customer_id"].dtype, pd.CategoricalDtype) and len(files) == 2
+    assert isinstance(back["customer_id"].dtype, pd.CategoricalDtype) and len(files) == 1
     a, b = build(log, lang="zh", top_n=5), build(back, lang="zh", top_n=5)
     assert list(a.tables) == list(b.tables) and len(a.tables["win-back list"]) > 0
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
     assert a.key_figures == b.key_figures
+
+
+@pytest.mark.parametrize("cats", [["a", "b", "c", "d"], ["d", "b", "a", "c"]], ids=["sorted", "unsorted"])
+def test_the_data_file_gives_back_the_frame_it_was_given(tmp_path, cats):
+    from crm_lessons.reports import results
+
+    data = pd.DataFrame({"customer_id": pd.Categorical(["b", "a", None, "b", "d"], categories=cats),
+                         "tier": pd.Categorical(["x", "y", "x", "x", "y"], categories=["y", "x"], ordered=True),
+                         "date": pd.to_datetime(["2024-01-05T00:00:00", "2024-01-06T10:30:00", "2024-02-01T00:00:00",
+                                                 "2024-02-02T00:00:00",
+                                                 "2024-03-01T00:00:00"]),
+                         "amount": [1.5, 2.0, 3.25, -4.0, 0.0], "note": ["k", None, "m", "n", "o"]})
+    files = results.save_data(data, tmp_path / "d.parquet")
+    back = results.load_data(files[0])
+    assert [f.name for f in files] == ["d.parquet"]
+    pd.testing.assert_frame_equal(back, data)
+    assert back["customer_id"].cat.codes.tolist() == data["customer_id"].cat.codes.tolist()
+    assert back["customer_id"].cat.categories.tolist() == cats and back["tier"].cat.ordered

@@ -132,27 +132,28 @@ class ReportResult:
         return Text(self.lang, currency=self.currency)
 
 
-#: Parquet metadata key of :func:`save_data`: the categorical columns, each written as its integer codes.
+#: Schema metadata key of :func:`save_data`'s Arrow file: the categorical columns (name, ordered).
 CODED_META = b"crm_coded_columns"
-
-
-def _categories_file(path: Path, i: int) -> Path:
-    return path.with_name(f"{path.stem}.categories{i}{path.suffix}")
+_ARROW_MAGIC = b"ARROW1"
 
 
 def save_data(data, path) -> list[Path]:
     """Write the validated data for the report notebook (read back by :func:`load_data`); returns the files.
 
-    A categorical column (ids read as sorted dictionary codes) is written as its
-    integer codes, its categories in a file beside: Parquet's own dictionary
-    encoding re-encodes millions of distinct ids slowly (13 s each way for 2.5M
-    ids and 10M rows, against 1-2 s). The engine's per-customer table writes itself.
+    A frame with categorical columns (ids read as sorted dictionary codes) is
+    written as one uncompressed Arrow IPC file, whatever ``path``'s suffix: each
+    categorical as its integer codes with its categories once beside them (an
+    Arrow dictionary column), the other columns as they are. The file is
+    temporary (the runner removes it after the run), so it is not compressed:
+    both ways cost little more than the disk (10M rows: about 0.5 s each way,
+    against 1.1 s and 3.8 s for Parquet with the categories in a second file). Other frames are written as Parquet; the engine's
+    per-customer table writes itself.
 
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "d.parquet"
     >>> df = pd.DataFrame({"customer_id": pd.Categorical(["b", "a", "b"]), "amount": [1.0, 2.0, 3.0]})
     >>> [f.name for f in save_data(df, p)]
-    ['d.parquet', 'd.categories0.parquet']
+    ['d.parquet']
     >>> back = load_data(p)
     >>> back["customer_id"].tolist(), back["amount"].tolist()
     (['b', 'a', 'b'], [1.0, 2.0, 3.0])
@@ -160,7 +161,6 @@ def save_data(data, path) -> list[Path]:
     import json
 
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     path = Path(path)
     if not isinstance(data, pd.DataFrame):
@@ -170,36 +170,63 @@ def save_data(data, path) -> list[Path]:
     if not coded:
         data.to_parquet(path, index=False)
         return [path]
-    frame = data.assign(**{c: data[c].cat.codes.to_numpy() for c in coded})
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), CODED_META: json.dumps(
-        [[c, bool(data[c].cat.ordered)] for c in coded]).encode()})
-    files = [path]
-    pq.write_table(table, path)
-    for i, c in enumerate(coded):
-        cats = data[c].cat.categories
-        files.append(_categories_file(path, i))
-        pq.write_table(pa.table({"category": pa.array(cats.to_numpy(), from_pandas=True)}), files[-1])
-    return files
+    plain = pa.Table.from_pandas(data.drop(columns=coded), preserve_index=False)
+    columns = []
+    for c in data.columns:
+        if c in coded:
+            codes = data[c].cat.codes.to_numpy()
+            columns.append(pa.DictionaryArray.from_arrays(
+                pa.array(codes, mask=codes < 0), pa.array(data[c].cat.categories.to_numpy(), from_pandas=True),
+                ordered=bool(data[c].cat.ordered)))
+        else:
+            columns.append(plain.column(c))
+    meta = {**(plain.schema.metadata or {}), CODED_META: json.dumps(
+        [[c, bool(data[c].cat.ordered)] for c in coded]).encode()}
+    table = pa.table(columns, names=list(data.columns), metadata=meta)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return [path]
+
+
+def _is_arrow_file(path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(len(_ARROW_MAGIC)) == _ARROW_MAGIC
 
 
 def load_data(path) -> pd.DataFrame:
-    """The validated data the runner handed to the notebook (the engine's per-customer table on the engine path)."""
+    """The validated data the runner handed to the notebook (the engine's per-customer table on the engine path).
+
+    Reads :func:`save_data`'s Arrow file (a categorical column rebuilt from its
+    codes and categories: sorted categories are known to be distinct without
+    hashing them) or a Parquet file.
+    """
+    if not _is_arrow_file(path):
+        import pyarrow.parquet as pq
+
+        from crm_lessons.reports._engine import ENGINE_META, EngineData
+
+        if ENGINE_META in (pq.read_schema(path).metadata or {}):
+            return EngineData.from_parquet(path)
+        return pd.read_parquet(path)
     import json
 
-    import pyarrow.parquet as pq
+    import pyarrow as pa
 
-    from crm_lessons.reports._engine import ENGINE_META, EngineData
-
-    meta = pq.read_schema(path).metadata or {}
-    if ENGINE_META in meta:
-        return EngineData.from_parquet(path)
-    data = pd.read_parquet(path)
-    for i, (c, ordered) in enumerate(json.loads(meta.get(CODED_META, b"[]"))):
-        cats = pq.read_table(_categories_file(Path(path), i)).column(0).to_pandas()
-        data[c] = pd.Categorical.from_codes(data[c].to_numpy(), categories=pd.Index(cats), ordered=ordered,
-                                            validate=False)
-    return data
+    with pa.OSFile(str(path), "rb") as source:      # read, not mapped: the runner removes the file afterwards
+        table = pa.ipc.open_file(source).read_all()
+    coded = dict(json.loads((table.schema.metadata or {}).get(CODED_META, b"[]")))
+    plain = table.drop_columns(list(coded)).to_pandas()
+    data = {}
+    for c in table.column_names:
+        if c not in coded:
+            data[c] = plain[c]
+            continue
+        col = table.column(c).combine_chunks()
+        cats = pd.Index(col.dictionary.to_pandas(deduplicate_objects=False))
+        cats.is_monotonic_increasing      # strictly increasing categories are distinct: no hash table built
+        codes = col.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        data[c] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats, ordered=coded[c]), validate=False)
+    return pd.DataFrame(data, index=plain.index)
 
 
 _HEAD = {"summary": ("Summary", "摘要"), "figure": ("Key figure", "关键指标"), "value": ("Value", "数值"),

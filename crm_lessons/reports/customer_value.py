@@ -90,7 +90,8 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
     rfm["status"] = customer_status(rfm["recency"], active_days=active_days, lapsed_days=lapsed_days)
     # the models measure customer age T to the end of the as-of day (as fit_models does)
     summary = summary_from_periods(g["code"], g["n_periods"], g["first"], g["last"], day + 1, total=g["total"],
-                                   first_value=g["first_value"], time_unit="W").set_index("customer_id")
+                                   first_value=g["first_value"], time_unit="W")
+    summary.index = pd.Index(summary.pop("customer_id"))      # (set_index would copy the other columns)
     del g
     models = fit_summary(summary, tr=tr)
     customers = rfm
@@ -98,13 +99,13 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
         monthly = (1 + discount_rate) ** (1 / 12) - 1
         value = clv_mod.customer_lifetime_value(models.bgnbd, models.gamma_gamma, summary.reset_index(),
                                                 horizon=horizon_months, discount_rate=monthly, margin=margin)
-        value = value.set_index("customer_id")
-        value["p_alive"] = p_alive_repeat(models.bgnbd, summary)
-        if np.array_equal(value.index.to_numpy(), index.to_numpy()):   # the same customers in the same order
-            for c in value.columns:                                     # (as always here): no join needed
+        p_alive = p_alive_repeat(models.bgnbd, summary).to_numpy()
+        if np.array_equal(value["customer_id"].to_numpy(), index.to_numpy()):  # the same customers in the same
+            for c in value.columns[1:]:                                       # order (as always here): no join
                 rfm[c] = value[c].to_numpy()
+            rfm["p_alive"] = p_alive
         else:
-            customers = rfm.join(value, how="left")
+            customers = rfm.join(value.set_index("customer_id").assign(p_alive=p_alive), how="left")
     customers = class_customers(customers)              # (indexed by code: no alignment on text ids)
     text = pd.Index(ids[index.to_numpy()], name="customer_id")   # the ids as text again, once
     customers.index = text
@@ -117,6 +118,23 @@ def _relabel(s: pd.Series, label) -> pd.Series:
     labelling each category once."""
     names = np.array([label(c) for c in s.cat.categories] + [np.nan], dtype=object)
     return pd.Series(names[s.cat.codes.to_numpy()].tolist(), index=s.index)
+
+
+def _top_rows(s: pd.Series, n: int) -> np.ndarray:
+    """Row numbers of ``s.sort_values(ascending=False, kind="stable").head(n)`` without sorting every row.
+
+    The rows at least as large as the n-th largest value are the only candidates; sorted stably, as the
+    whole would be, they give the same first n rows (ties in row order).
+
+    >>> _top_rows(pd.Series([3.0, 5.0, 3.0, 1.0, 5.0, 3.0]), 3).tolist()
+    [1, 4, 0]
+    """
+    x = s.to_numpy()
+    if n <= 0 or n >= len(x) or np.isnan(x).any():
+        return s.reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:n].to_numpy()
+    kth = np.partition(x, len(x) - n)[len(x) - n]          # the n-th largest value
+    rows = np.flatnonzero(x >= kth)
+    return rows[pd.Series(x[rows]).sort_values(ascending=False, kind="stable").index[:n].to_numpy()]
 
 
 def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "¥", rfm_bins: int = 5,
@@ -324,7 +342,7 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
         columns["tier"] = _relabel(customers["tier"], lambda t: segmentation.PYRAMID_TIERS_ZH.get(t, t))
     per_customer = pd.DataFrame(columns, index=customers.index, copy=False).reset_index()   # one copy
     sort_col = "clv" if has_clv else "monetary"
-    top = per_customer[sort_col].sort_values(ascending=False, kind="stable").index[:top_n]   # rows by position
+    top = _top_rows(per_customer[sort_col], top_n)
     res.tables = {
         "rfm segments": seg.reset_index().round(4),
         "status": status.reset_index().round(4),

@@ -340,7 +340,10 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
         columns["rfm_class"] = customers["rfm_class_zh"]
         columns["status"] = _relabel(customers["status"], lambda s: status_label(s, lang))
         columns["tier"] = _relabel(customers["tier"], lambda t: segmentation.PYRAMID_TIERS_ZH.get(t, t))
-    per_customer = pd.DataFrame({"customer_id": customers.index.array} | {c: v.array for c, v in columns.items()})
+    # built once, with its id column (Series and an Index: no type inference over millions of text cells)
+    per_customer = pd.DataFrame(columns, index=customers.index, copy=False)
+    per_customer.index = pd.RangeIndex(len(per_customer))
+    per_customer.insert(0, "customer_id", customers.index)
     sort_col = "clv" if has_clv else "monetary"
     top = _top_rows(per_customer[sort_col], top_n)
     res.tables = {

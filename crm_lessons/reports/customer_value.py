@@ -77,8 +77,9 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
     # factorised once), and one pass over the log for both the RFM table and the models' summary
     codes, ids = customer_codes(data["customer_id"])
     log = TRANSACTIONS.read(pd.DataFrame({"customer_id": codes, "date": data["date"].to_numpy(),
-                                          "amount": data["amount"].to_numpy()}), arg="transactions", as_of=as_of,
-                           customer_col="customer_id", date_col="date", amount_col="amount")
+                                          "amount": data["amount"].to_numpy()}, copy=False),  # (read copies)
+                            arg="transactions", as_of=as_of, customer_col="customer_id", date_col="date",
+                            amount_col="amount")
     days = day_numbers(log["date"])
     g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids))
     del log, days

@@ -519,10 +519,10 @@ def customer_lifetime_value(purchase_model, spend_model, summary: pd.DataFrame, 
     discount = (1 + discount_rate) ** -np.arange(1, horizon + 1, dtype=float)
     purchases = (per_period @ discount)[inv]
     spend = spend_model.expected_spend(arr["frequency"], arr["monetary_value"])
-    return pd.DataFrame({customer_col: summary[customer_col].to_numpy(),
+    return pd.DataFrame({"customer_id": summary[customer_col].to_numpy(),
                          "expected_purchases": cum[inv, -1],
                          "expected_spend": spend,
-                         "clv": margin * spend * purchases}).rename(columns={customer_col: "customer_id"})
+                         "clv": margin * spend * purchases})
 
 
 def new_customer_value(purchase_model, spend_model, *, horizon: int = 12, period_length: float | None = None,

@@ -451,12 +451,12 @@ def plot_pareto(values, *, ax=None, top: float = 0.2, abc=None):
     return ax
 
 
-def _rank_desc(v: pd.Series) -> np.ndarray:
-    """Position 0..n-1 of each value when sorted from high to low (stable for ties)."""
-    order = np.argsort(-v.to_numpy(), kind="stable")
-    pos = np.empty(len(v), dtype=int)
-    pos[order] = np.arange(len(v))
-    return pos
+def _order_desc(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order from high to low (stable for ties) and each value's position 0..n-1 in it."""
+    order = np.argsort(-x, kind="stable")
+    pos = np.empty(len(x), dtype=int)
+    pos[order] = np.arange(len(x))
+    return order, pos
 
 
 def abc_classes(values, *, a: float = 0.8, b: float = 0.95) -> pd.DataFrame:
@@ -498,13 +498,14 @@ def abc_classes(values, *, a: float = 0.8, b: float = 0.95) -> pd.DataFrame:
     if not a < b:
         raise CRMInputError(f"arguments `a` and `b`: need a < b; found a={a!r}, b={b!r}. Pass e.g. a=0.8, b=0.95.")
     v = _values(values)
-    pos = _rank_desc(v)
-    sorted_v = np.sort(v.to_numpy())[::-1]
+    x = v.to_numpy()
+    order, pos = _order_desc(x)
+    sorted_v = x[order]                                   # the values from high to low (no second sort)
     cum = np.cumsum(sorted_v) / sorted_v.sum()
     before = np.concatenate([[0.0], cum[:-1]])[pos]
-    cls = np.where(before < a - 1e-12, "A", np.where(before < b - 1e-12, "B", "C"))
-    return pd.DataFrame({"value": v.to_numpy(), "rank": pos + 1, "cum_share": cum[pos],
-                         "abc_class": pd.Categorical(cls, categories=["A", "B", "C"])}, index=v.index)
+    cls = np.where(before < a - 1e-12, 0, np.where(before < b - 1e-12, 1, 2)).astype(np.int8)
+    return pd.DataFrame({"value": x, "rank": pos + 1, "cum_share": cum[pos],
+                         "abc_class": pd.Categorical.from_codes(cls, categories=["A", "B", "C"])}, index=v.index)
 
 
 def customer_pyramid(values, *, shares=(0.01, 0.04, 0.15, 0.80),
@@ -564,12 +565,11 @@ def customer_pyramid(values, *, shares=(0.01, 0.04, 0.15, 0.80),
     if labels_zh is None:
         labels_zh = [PYRAMID_TIERS_ZH.get(lab, lab) for lab in labels]
     v = _values(values)
-    pos = _rank_desc(v)
+    _, pos = _order_desc(v.to_numpy())
     edges = np.round(np.cumsum(shares) * len(v)).astype(int)
     tier_idx = np.searchsorted(edges, pos, side="right")
     return pd.DataFrame({"value": v.to_numpy(), "rank": pos + 1,
-                         "tier": pd.Categorical(np.asarray(labels, dtype=object)[tier_idx], categories=labels,
-                                                ordered=True),
+                         "tier": pd.Categorical.from_codes(tier_idx, categories=labels, ordered=True),
                          "tier_zh": np.asarray(list(labels_zh), dtype=object)[tier_idx]}, index=v.index)
 
 

@@ -80,9 +80,60 @@ def test_the_report_on_coded_ids_equals_the_report_on_text_ids(tmp_path):
                                                   + ["unused"]))
     files = results.save_data(coded, tmp_path / "d.parquet")      # as the runner hands it to the kernel
     back = results.load_data(files[0])
-    assert isinstance(back["customer_id"].dtype, pd.CategoricalDtype) and len(files) == 2
+    assert isinstance(back["customer_id"].dtype, pd.CategoricalDtype) and len(files) == 1
     a, b = build(log, lang="zh", top_n=5), build(back, lang="zh", top_n=5)
     assert list(a.tables) == list(b.tables) and len(a.tables["win-back list"]) > 0
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
     assert a.key_figures == b.key_figures
+
+
+@pytest.mark.parametrize("cats", [["a", "b", "c", "d"], ["d", "b", "a", "c"]], ids=["sorted", "unsorted"])
+def test_the_data_file_gives_back_the_frame_it_was_given(tmp_path, cats):
+    from crm_lessons.reports import results
+
+    data = pd.DataFrame({"customer_id": pd.Categorical(["b", "a", None, "b", "d"], categories=cats),
+                         "tier": pd.Categorical(["x", "y", "x", "x", "y"], categories=["y", "x"], ordered=True),
+                         "date": pd.to_datetime(["2024-01-05T00:00:00", "2024-01-06T10:30:00", "2024-02-01T00:00:00",
+                                                 "2024-02-02T00:00:00",
+                                                 "2024-03-01T00:00:00"]),
+                         "amount": [1.5, 2.0, 3.25, -4.0, 0.0], "note": ["k", None, "m", "n", "o"]})
+    files = results.save_data(data, tmp_path / "d.parquet")
+    back = results.load_data(files[0])
+    assert [f.name for f in files] == ["d.parquet"]
+    pd.testing.assert_frame_equal(back, data)
+    assert back["customer_id"].cat.codes.tolist() == data["customer_id"].cat.codes.tolist()
+    assert back["customer_id"].cat.categories.tolist() == cats and back["tier"].cat.ordered
+
+
+@pytest.mark.parametrize("shape", ["fitted", "ties"])
+def test_the_report_lists_are_the_sorted_per_customer_table(shape):
+    """The top and win-back lists are taken without sorting the whole table: they equal the whole table sorted."""
+    from crm_lessons.reports.customer_value import build
+
+    res = build(_log(shape), top_n=7)
+    per = res.tables["customers"]
+    sort_col = "clv" if "clv" in per else "monetary"
+    assert per[sort_col].duplicated().any()                               # ties, broken in row order
+    top = per.sort_values(sort_col, ascending=False, kind="stable").head(7)
+    pd.testing.assert_frame_equal(res.tables["top customers"], top)
+    risk = per[per["segment"].isin(["Can't lose them", "At risk"])].sort_values("monetary", ascending=False)
+    pd.testing.assert_frame_equal(res.tables["win-back list"], risk.head(100).reset_index(drop=True))
+    assert len(risk) > 0
+
+
+def test_a_long_table_written_in_parts_is_the_same_file(tmp_path):
+    from crm_lessons.io import FAST_WRITE_ROWS, write_csv_safe
+    from crm_lessons.reports.results import write_csv_parts
+
+    n = 2 * FAST_WRITE_ROWS + 3                                           # each part on pyarrow's writer
+    rng = np.random.default_rng(3)
+    t = pd.DataFrame({"customer_id": [f"=C{i}" if i % 1000 == 0 else f"C{i}" for i in range(n)],
+                      "frequency": rng.integers(1, 9, n),
+                      "monetary": np.where(rng.random(n) < 0.1, 20.0, np.round(rng.lognormal(3, 1, n), 2)),
+                      "p_alive": np.where(rng.random(n) < 0.3, np.nan, rng.random(n).round(4)),
+                      "segment": pd.Categorical(rng.choice(["Lost", "At risk", "-x"], n))})
+    write_csv_parts(t, tmp_path / "parts.csv", parts=2)
+    write_csv_safe(t, tmp_path / "whole.csv")
+    assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parts.csv", "whole.csv"]   # no part left behind

@@ -77,8 +77,9 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
     # factorised once), and one pass over the log for both the RFM table and the models' summary
     codes, ids = customer_codes(data["customer_id"])
     log = TRANSACTIONS.read(pd.DataFrame({"customer_id": codes, "date": data["date"].to_numpy(),
-                                          "amount": data["amount"].to_numpy()}), arg="transactions", as_of=as_of,
-                           customer_col="customer_id", date_col="date", amount_col="amount")
+                                          "amount": data["amount"].to_numpy()}, copy=False),  # (read copies)
+                            arg="transactions", as_of=as_of, customer_col="customer_id", date_col="date",
+                            amount_col="amount")
     days = day_numbers(log["date"])
     g = periods_per_customer(codes, days, log["amount"].to_numpy(dtype=float), n_codes=len(ids))
     del log, days
@@ -90,7 +91,8 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
     rfm["status"] = customer_status(rfm["recency"], active_days=active_days, lapsed_days=lapsed_days)
     # the models measure customer age T to the end of the as-of day (as fit_models does)
     summary = summary_from_periods(g["code"], g["n_periods"], g["first"], g["last"], day + 1, total=g["total"],
-                                   first_value=g["first_value"], time_unit="W").set_index("customer_id")
+                                   first_value=g["first_value"], time_unit="W")
+    summary.index = pd.Index(summary.pop("customer_id"))      # (set_index would copy the other columns)
     del g
     models = fit_summary(summary, tr=tr)
     customers = rfm
@@ -98,13 +100,42 @@ def customer_table(data: pd.DataFrame, *, as_of, tr: Text, rfm_bins: int = 5, re
         monthly = (1 + discount_rate) ** (1 / 12) - 1
         value = clv_mod.customer_lifetime_value(models.bgnbd, models.gamma_gamma, summary.reset_index(),
                                                 horizon=horizon_months, discount_rate=monthly, margin=margin)
-        value = value.set_index("customer_id")
-        value["p_alive"] = p_alive_repeat(models.bgnbd, summary)
-        customers = rfm.join(value, how="left")
+        p_alive = p_alive_repeat(models.bgnbd, summary).to_numpy()
+        if np.array_equal(value["customer_id"].to_numpy(), index.to_numpy()):  # the same customers in the same
+            for c in value.columns[1:]:                                       # order (as always here): no join
+                rfm[c] = value[c].to_numpy()
+            rfm["p_alive"] = p_alive
+        else:
+            customers = rfm.join(value.set_index("customer_id").assign(p_alive=p_alive), how="left")
+    customers = class_customers(customers)              # (indexed by code: no alignment on text ids)
     text = pd.Index(ids[index.to_numpy()], name="customer_id")   # the ids as text again, once
     customers.index = text
     summary.index = text
-    return class_customers(customers), models._replace(summary=summary)
+    return customers, models._replace(summary=summary)
+
+
+def _relabel(s: pd.Series, label) -> pd.Series:
+    """A categorical's cells as the text ``label(category)`` (a list of text, as one would write it cell by cell),
+    labelling each category once."""
+    names = np.array([label(c) for c in s.cat.categories] + [np.nan], dtype=object)
+    return pd.Series(names[s.cat.codes.to_numpy()].tolist(), index=s.index)
+
+
+def _top_rows(s: pd.Series, n: int) -> np.ndarray:
+    """Row numbers of ``s.sort_values(ascending=False, kind="stable").head(n)`` without sorting every row.
+
+    The rows at least as large as the n-th largest value are the only candidates; sorted stably, as the
+    whole would be, they give the same first n rows (ties in row order).
+
+    >>> _top_rows(pd.Series([3.0, 5.0, 3.0, 1.0, 5.0, 3.0]), 3).tolist()
+    [1, 4, 0]
+    """
+    x = s.to_numpy()
+    if n <= 0 or n >= len(x) or np.isnan(x).any():
+        return s.reset_index(drop=True).sort_values(ascending=False, kind="stable").index[:n].to_numpy()
+    kth = np.partition(x, len(x) - n)[len(x) - n]          # the n-th largest value
+    rows = np.flatnonzero(x >= kth)
+    return rows[pd.Series(x[rows]).sort_values(ascending=False, kind="stable").index[:n].to_numpy()]
 
 
 def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "¥", rfm_bins: int = 5,
@@ -128,7 +159,12 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
     res = ReportResult(title=tr("Customer value", "客户价值分析"), lang=lang, currency=currency)
 
     # ---- RFM segments, with each segment's recency range in days
-    seg = segmentation.tier_summary(customers.assign(value=customers["monetary"]), tier_col="segment")
+    monetary = customers["monetary"].to_numpy()
+
+    def _by(col, value):   # tier_summary's input: two columns, not a copy of the whole table
+        return segmentation.tier_summary(pd.DataFrame({col: customers[col].array, "value": value}), tier_col=col)
+
+    seg = _by("segment", monetary)
     seg = seg[seg["customers"] > 0].sort_values("value", ascending=False)
     g = customers.groupby("segment", observed=True)
     seg["recency_min"] = g["recency"].min().reindex(seg.index)
@@ -141,23 +177,21 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
     seg.index = [seg_name(s) for s in seg.index]
     seg.index.name = "segment"
 
-    tiers = segmentation.tier_summary(customers.assign(value=customers["clv"] if has_clv else customers["monetary"]),
-                                      tier_col="tier")
+    tiers = _by("tier", customers["clv"].to_numpy() if has_clv else monetary)
     tiers.index = [segmentation.PYRAMID_TIERS_ZH.get(t, t) if tr.zh else t for t in tiers.index]
     tiers.index.name = "tier"
-    abc = segmentation.tier_summary(customers.assign(value=customers["monetary"]), tier_col="abc_class")
-    status = segmentation.tier_summary(customers.assign(value=customers["monetary"]), tier_col="status")
+    abc = _by("abc_class", monetary)
+    status = _by("status", monetary)
     status.index = [status_label(s, lang) for s in status.index]
     status.index.name = "status"
     pareto = segmentation.pareto_curve(customers["monetary"])
     if len(pareto) > 201:  # a light curve for the chart and its CSV
         pareto = pareto.iloc[np.unique(np.linspace(0, len(pareto) - 1, 201).round().astype(int))]
     top20 = float(np.interp(0.2, pareto.iloc[:, 0], pareto.iloc[:, 1])) if len(pareto) else float("nan")
-    risk_mask = customers["segment"].isin(["Can't lose them", "At risk"])
-    at_risk = customers[risk_mask].sort_values("monetary", ascending=False)
-    risk_rows = np.flatnonzero(risk_mask.to_numpy())   # their row numbers in that order (the same sort)
-    risk_rows = customers[["monetary"]].iloc[risk_rows].assign(row=risk_rows).sort_values(
-        "monetary", ascending=False)["row"].to_numpy()
+    # the customers of the two win-back segments, by spend (the sort DataFrame.sort_values does), as row numbers
+    risk_rows = np.flatnonzero(customers["segment"].isin(["Can't lose them", "At risk"]).to_numpy())
+    risk_spend = pd.Series(monetary[risk_rows]).sort_values(ascending=False)
+    risk_rows = risk_rows[risk_spend.index.to_numpy()]
     one_time = int((customers["frequency"] == 1).sum())
     share = customers["status"].value_counts(normalize=True).reindex(["active", "at risk", "lapsed"]).fillna(0)
 
@@ -215,13 +249,13 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
            f"守住顶层客户：{int(vip['customers']):,} 位{vip.name}占"
            + ("预期未来价值" if has_clv else "销售额") + f"的 {tr.pct(vip['value_share'])}；"
            "为他们指定专属联系人并提供优先权益（名单见“top customers”）。"),
-        (tr(f"Win back {len(at_risk):,} 'At risk' / 'Can't lose them' customers who spent "
-            f"{tr.money(at_risk['monetary'].sum())} ({tr.pct(at_risk['monetary'].sum() / revenue)} of revenue) "
+        (tr(f"Win back {len(risk_rows):,} 'At risk' / 'Can't lose them' customers who spent "
+            f"{tr.money(risk_spend.sum())} ({tr.pct(risk_spend.sum() / revenue)} of revenue) "
             "but have gone quiet: personal calls first, offers second (list: 'win-back list').",
-            f"挽回 {len(at_risk):,} 位“有流失风险客户 / 不能失去的客户”：他们共消费 "
-            f"{tr.money(at_risk['monetary'].sum())}（占销售额 {tr.pct(at_risk['monetary'].sum() / revenue)}），"
+            f"挽回 {len(risk_rows):,} 位“有流失风险客户 / 不能失去的客户”：他们共消费 "
+            f"{tr.money(risk_spend.sum())}（占销售额 {tr.pct(risk_spend.sum() / revenue)}），"
             "但已沉默：先电话联系，再给优惠（名单见“win-back list”）。")
-         if len(at_risk) else tr("No valuable customers have gone quiet ('At risk' / 'Can't lose them' are empty).",
+         if len(risk_rows) else tr("No valuable customers have gone quiet ('At risk' / 'Can't lose them' are empty).",
                                  "没有高价值客户沉默（“有流失风险客户”与“不能失去的客户”为空）。")),
         tr(f"Turn first-time buyers into repeat buyers: {tr.count(one_time, 'customer', 'customers')} bought only once; a second-purchase "
            "offer within weeks of the first is the cheapest growth lever.",
@@ -301,20 +335,24 @@ def build(data: pd.DataFrame, *, as_of=None, lang: str = "en", currency: str = "
     if has_clv:
         cols += ["p_alive", "expected_purchases", "expected_spend", "clv"]
     rounded = {"p_alive": 4, "expected_purchases": 3, "expected_spend": 2, "clv": 2, "monetary": 2}
-    per_customer = customers[cols].copy()
+    columns = {c: customers[c].round(rounded[c]) if c in rounded else customers[c] for c in cols}
     if tr.zh:
-        per_customer["segment"] = customers["segment_zh"]
-        per_customer["rfm_class"] = customers["rfm_class_zh"]
-        per_customer["status"] = [status_label(s, lang) for s in customers["status"]]
-        per_customer["tier"] = [segmentation.PYRAMID_TIERS_ZH.get(t, t) for t in customers["tier"]]
-    per_customer = per_customer.round(rounded).reset_index()
+        columns["segment"] = customers["segment_zh"]
+        columns["rfm_class"] = customers["rfm_class_zh"]
+        columns["status"] = _relabel(customers["status"], lambda s: status_label(s, lang))
+        columns["tier"] = _relabel(customers["tier"], lambda t: segmentation.PYRAMID_TIERS_ZH.get(t, t))
+    # built once, with its id column (Series and an Index: no type inference over millions of text cells)
+    per_customer = pd.DataFrame(columns, index=customers.index, copy=False)
+    per_customer.index = pd.RangeIndex(len(per_customer))
+    per_customer.insert(0, "customer_id", customers.index)
     sort_col = "clv" if has_clv else "monetary"
+    top = _top_rows(per_customer[sort_col], top_n)
     res.tables = {
         "rfm segments": seg.reset_index().round(4),
         "status": status.reset_index().round(4),
         "pyramid": tiers.reset_index().round(4),
         "abc classes": abc.reset_index().round(4),
-        "top customers": per_customer.sort_values(sort_col, ascending=False, kind="stable").head(top_n),
+        "top customers": per_customer.iloc[top],
         "win-back list": per_customer.iloc[risk_rows[:max(top_n, 100)]].reset_index(drop=True),
         "pareto curve": pareto.round(5),
         "customers": per_customer,

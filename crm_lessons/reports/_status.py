@@ -61,9 +61,9 @@ def customer_status(days_since_last: pd.Series, *, active_days: int, lapsed_days
     """Status of each customer from the days since the last purchase (ordered categorical)."""
     check_status_params(active_days, lapsed_days)
     d = days_since_last.to_numpy()
-    status = np.where(d <= active_days, "active", np.where(d <= lapsed_days, "at risk", "lapsed"))
-    return pd.Series(pd.Categorical(status, categories=STATUSES, ordered=True), index=days_since_last.index,
-                     name="status")
+    codes = np.where(d <= active_days, 0, np.where(d <= lapsed_days, 1, 2)).astype(np.int8)  # STATUSES' order
+    return pd.Series(pd.Categorical.from_codes(codes, categories=STATUSES, ordered=True),
+                     index=days_since_last.index, name="status")
 
 
 def class_customers(customers: pd.DataFrame) -> pd.DataFrame:

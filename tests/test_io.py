@@ -3,6 +3,7 @@
 import os
 
 import openpyxl
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -203,3 +204,22 @@ def test_escape_formulas_looks_at_categories_of_a_categorical_column():
     out = escape_formulas(df)
     assert out["seg"].astype(str).tolist() == ["ok", "'=cmd", "ok"]
     assert out["tier"].astype(str).tolist() == ["A", "B", "A"]
+
+
+def test_escape_formulas_fast_path_equals_the_per_cell_rule():
+    """pyarrow's pattern on all-text columns and on the index gives what the rule says cell by cell; a column
+    mixing text and numbers goes through the rule itself."""
+    from crm_lessons.io import _FORMULA_START, escape_formulas
+
+    rng = np.random.default_rng(5)
+    starts = list("=+-@\t\rAb1 '") + ["", "中"]
+    text = [s + "x" for s in rng.choice(starts, 3000)]
+    text[7] = None
+    rule = [("'" + v) if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in text]
+    df = pd.DataFrame({"t": np.array(text, dtype=object), "mixed": [3 if i % 3 else v for i, v in enumerate(text)]},
+                      index=pd.Index([f"{v}{i}" if v is not None else "none" for i, v in enumerate(text)], dtype=object))
+    out = escape_formulas(df)
+    assert out["t"].tolist() == rule
+    assert out["mixed"].tolist() == [3 if i % 3 else v for i, v in enumerate(rule)]
+    assert list(out.index) == [f"{v}{i}" if v is not None else "none" for i, v in enumerate(rule)]
+    assert sum(r != t for r, t in zip(rule, text)) > 1000   # the fixture escapes many cells

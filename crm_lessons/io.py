@@ -346,11 +346,16 @@ def _sorted_categorical(col) -> pd.Categorical:
         arr = col.cast(pa.large_string()).combine_chunks()
     enc = pc.dictionary_encode(arr)
     order = pc.sort_indices(enc.dictionary).to_numpy()
-    rank = np.empty(order.size + 1, dtype=np.int64)
-    rank[order] = np.arange(order.size)
+    small = np.int32 if order.size < 2**31 - 1 else np.int64  # pandas' own code type for this many categories
+    rank = np.empty(order.size + 1, dtype=small)
+    rank[order] = np.arange(order.size, dtype=small)
     rank[-1] = -1                             # missing values
-    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     cats = pd.Index(enc.dictionary.take(order).to_numpy(zero_copy_only=False), dtype=object)
+    # distinct and sorted, so strictly increasing: once pandas has seen that (one pass of comparisons), it
+    # knows the categories are unique and does not hash millions of strings to check it
+    if not cats.is_monotonic_increasing:      # pragma: no cover - pyarrow's order is Python's order of str
+        raise AssertionError("pyarrow sorted the ids in an order Python does not share")
     return pd.Categorical.from_codes(rank[idx], categories=cats, validate=False)
 
 

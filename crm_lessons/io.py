@@ -305,7 +305,10 @@ def _read_text_fast(path: Path, *, header_row, dtype):
     unit = _parsed_date_unit()
     for i, f in enumerate(table.schema):       # ISO dates come as date32: to datetime64 in the unit parse_dates gives
         if pa.types.is_date32(f.type):
-            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp(unit)))
+            try:
+                table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp(unit)))
+            except pa.ArrowInvalid:           # a year pandas cannot hold (0001-01-01): the exact reader says which
+                return None
     plain = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_string,
              pa.types.is_timestamp, pa.types.is_null, pa.types.is_dictionary)
     if not all(any(t(f.type) for t in plain) for f in table.schema):
@@ -332,10 +335,13 @@ def _read_text_fast(path: Path, *, header_row, dtype):
 
 
 def _sorted_categorical(col) -> pd.Categorical:
-    """A pyarrow text column as a pandas categorical whose categories are the distinct values in sorted order.
+    """A pyarrow text (or integer) column as a pandas categorical whose categories are the distinct values as
+    text, in sorted order.
 
     Encoded and sorted by pyarrow (byte order of UTF-8 is Python's order of str), so ten million ids
-    cost a Python string per distinct id only.
+    cost a Python string per distinct id only. Integers (and text that is integers written as Python
+    writes them: ``1001``, not ``01001`` or ``+1001``) are encoded as numbers, without hashing text,
+    and only the distinct ones are written as text.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -344,19 +350,74 @@ def _sorted_categorical(col) -> pd.Categorical:
         arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     except pa.ArrowInvalid:                   # more than 2 GB of text: 64-bit offsets
         arr = col.cast(pa.large_string()).combine_chunks()
+    if not pa.types.is_integer(arr.type):
+        arr = _integer_text(arr) or arr
+    if pa.types.is_integer(arr.type) and arr.null_count == 0 and len(arr):
+        dense = _dense_integer_codes(arr.to_numpy())
+        if dense is not None:
+            return dense
     enc = pc.dictionary_encode(arr)
-    order = pc.sort_indices(enc.dictionary).to_numpy()
-    small = np.int32 if order.size < 2**31 - 1 else np.int64  # pandas' own code type for this many categories
-    rank = np.empty(order.size + 1, dtype=small)
-    rank[order] = np.arange(order.size, dtype=small)
+    words = enc.dictionary if (pa.types.is_string(enc.dictionary.type) or pa.types.is_large_string(
+        enc.dictionary.type)) else enc.dictionary.cast(pa.string())
+    order = pc.sort_indices(words).to_numpy()
+    rank = np.empty(order.size + 1, dtype=_code_type(order.size))
+    rank[order] = np.arange(order.size, dtype=rank.dtype)
     rank[-1] = -1                             # missing values
     idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    cats = pd.Index(enc.dictionary.take(order).to_numpy(zero_copy_only=False), dtype=object)
+    return _categorical(rank[idx], words.take(order))
+
+
+def _code_type(n: int):
+    """pandas' own code type for ``n`` categories (so ``from_codes`` keeps the codes without a copy)."""
+    return np.int8 if n < 2**7 - 1 else np.int16 if n < 2**15 - 1 else np.int32 if n < 2**31 - 1 else np.int64
+
+
+def _categorical(codes: np.ndarray, words) -> pd.Categorical:
+    """Codes and their categories (a pyarrow text array of distinct values in sorted order) as a categorical."""
+    cats = pd.Index(words.to_numpy(zero_copy_only=False), dtype=object)
     # distinct and sorted, so strictly increasing: once pandas has seen that (one pass of comparisons), it
     # knows the categories are unique and does not hash millions of strings to check it
     if not cats.is_monotonic_increasing:      # pragma: no cover - pyarrow's order is Python's order of str
         raise AssertionError("pyarrow sorted the ids in an order Python does not share")
-    return pd.Categorical.from_codes(rank[idx], categories=cats, validate=False)
+    return pd.Categorical.from_codes(codes, categories=cats, validate=False)
+
+
+def _integer_text(arr):
+    """A text column as 64-bit integers when every cell is an integer written as Python writes it, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count == len(arr):
+        return None
+    first = arr.drop_null()[0].as_py()
+    if not first.isascii() or not first.lstrip("-").isdigit():
+        return None                           # text ids (C1001): no need to try every cell
+    try:
+        numbers = arr.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    same = pc.equal(numbers.cast(arr.type), arr)  # 007, +7, 7.0 are read as 7 by the cast: their text differs
+    return numbers if pc.all(same).as_py() is not False else None
+
+
+def _dense_integer_codes(values: np.ndarray) -> pd.Categorical | None:
+    """Integer ids between 0 and a few times their count, without missing ones, as :func:`_sorted_categorical`
+    makes them: a table indexed by the id marks the distinct ones (no hashing), the distinct ones as text
+    are sorted, and each row's code is read from a second table. None for ids outside that range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    low, high = int(values.min()), int(values.max())
+    if low < 0 or high > 4 * len(values) + 1024:
+        return None
+    seen = np.zeros(high + 1, dtype=bool)
+    seen[values] = True
+    distinct = np.flatnonzero(seen)
+    words = pa.array(distinct).cast(pa.string())
+    order = pc.sort_indices(words).to_numpy()
+    rank = np.empty(high + 1, dtype=_code_type(distinct.size))
+    rank[distinct[order]] = np.arange(distinct.size, dtype=rank.dtype)
+    return _categorical(rank[values], words.take(order))
 
 
 def _read_text(path: Path, *, header_row, dtype):
@@ -536,9 +597,26 @@ def _excel_text(value):
     return str(value)
 
 
+#: Parquet files of at least this many rows have text columns of ISO dates (``YYYY-MM-DD``) read as dates
+#: by pyarrow, as the fast CSV reader does (:data:`FAST_CSV_BYTES`); smaller ones keep the text.
+FAST_PARQUET_ROWS = 200_000
+
+
+def _iso_dates(col):
+    """A pyarrow text column of ISO dates (``YYYY-MM-DD``, or missing) as timestamps in the unit pandas
+    gives parsed dates; the column unchanged if any cell is something else (then the exact parser reads it)."""
+    import pyarrow as pa
+
+    try:                                      # strict: YYYY-MM-DD and a real day of the calendar, else an error;
+        return col.cast(pa.date32()).cast(pa.timestamp(_parsed_date_unit()))  # so is a year pandas cannot hold
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return col
+
+
 def _read_parquet(path: Path, dtype=None) -> pd.DataFrame:
     """A Parquet file; text or integer columns asked for as text (``dtype={col: str}``) come as
-    dictionary codes (categoricals of text), read by pyarrow without a Python string per row."""
+    dictionary codes (categoricals of text), read by pyarrow without a Python string per row. In a
+    large file (:data:`FAST_PARQUET_ROWS`) text columns of ISO dates come as dates."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -548,9 +626,10 @@ def _read_parquet(path: Path, dtype=None) -> pd.DataFrame:
         for i, f in enumerate(table.schema):
             if f.name in text and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
                                    or pa.types.is_integer(f.type)):
-                col = table.column(i).cast(pa.string()) if pa.types.is_integer(f.type) else table.column(i)
-                text[f.name] = _sorted_categorical(col)
+                text[f.name] = _sorted_categorical(table.column(i))
                 table = table.set_column(i, f.name, pa.nulls(table.num_rows, pa.int8()))
+            elif table.num_rows >= FAST_PARQUET_ROWS and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
+                table = table.set_column(i, f.name, _iso_dates(table.column(i)))
         df = table.to_pandas()
         for c, cat in text.items():
             if not isinstance(cat, str):

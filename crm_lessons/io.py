@@ -350,12 +350,20 @@ def _sorted_categorical(col) -> pd.Categorical:
         arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     except pa.ArrowInvalid:                   # more than 2 GB of text: 64-bit offsets
         arr = col.cast(pa.large_string()).combine_chunks()
-    if not pa.types.is_integer(arr.type):
-        arr = _integer_text(arr) or arr
+    form = None if pa.types.is_integer(arr.type) else _numbered_text(arr)
+    if form is not None:                      # ids such as 1001 or C0001001: coded by their number
+        arr, prefix, width = form
     if pa.types.is_integer(arr.type) and arr.null_count == 0 and len(arr):
-        dense = _dense_integer_codes(arr.to_numpy())
+        dense = _dense_integer_codes(arr.to_numpy(), *(form[1:] if form else ("", None)))
         if dense is not None:
             return dense
+    if form is not None:
+        enc = pc.dictionary_encode(arr)
+        words = _number_text(enc.dictionary, prefix, width)
+        order = pc.sort_indices(words).to_numpy()
+        rank = np.empty(order.size, dtype=_code_type(order.size))
+        rank[order] = np.arange(order.size, dtype=rank.dtype)
+        return _categorical(rank[enc.indices.to_numpy()], words.take(order))
     enc = pc.dictionary_encode(arr)
     words = enc.dictionary if (pa.types.is_string(enc.dictionary.type) or pa.types.is_large_string(
         enc.dictionary.type)) else enc.dictionary.cast(pa.string())
@@ -382,28 +390,53 @@ def _categorical(codes: np.ndarray, words) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=cats, validate=False)
 
 
-def _integer_text(arr):
-    """A text column as 64-bit integers when every cell is an integer written as Python writes it, else None."""
+def _numbered_text(arr):
+    """Text ids that are a number after a fixed prefix (``1001``, ``C1001``, ``C0001001``) as
+    ``(numbers, prefix, width)``: every cell is ``prefix + str(number)`` (width None) or, when every
+    cell has the same length, ``prefix + str(number).zfill(width)``. None for other text or missing cells."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count == len(arr):
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count or not len(arr):
         return None
-    first = arr.drop_null()[0].as_py()
-    if not first.isascii() or not first.lstrip("-").isdigit():
-        return None                           # text ids (C1001): no need to try every cell
+    first = arr[0].as_py()
+    prefix = first[: next((i for i, c in enumerate(first) if c in "0123456789"), len(first))]
+    if not prefix.isascii() or len(first) - len(prefix) > 18:
+        return None
+    if prefix and not pc.all(pc.starts_with(arr, prefix)).as_py():
+        return None
+    rest = pc.utf8_slice_codeunits(arr, len(prefix)) if prefix else arr
+    if not pc.all(pc.ascii_is_decimal(rest)).as_py():     # digits only: no sign, space, point or 0x
+        return None
     try:
-        numbers = arr.cast(pa.int64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        numbers = rest.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # more digits than 64 bits hold
         return None
-    same = pc.equal(numbers.cast(arr.type), arr)  # 007, +7, 7.0 are read as 7 by the cast: their text differs
-    return numbers if pc.all(same).as_py() is not False else None
+    length = pc.binary_length(rest).to_numpy()
+    if length.min() == length.max():
+        return numbers, prefix, int(length[0])           # fixed width: zeros in front are part of the id
+    zero = pc.starts_with(rest, "0").to_numpy(zero_copy_only=False)
+    if (zero & (length > 1)).any():                      # 0042 beside 123: the zeros are not the number's
+        return None
+    return numbers, prefix, None
 
 
-def _dense_integer_codes(values: np.ndarray) -> pd.Categorical | None:
+def _number_text(numbers, prefix: str, width: int | None):
+    """The ids :func:`_numbered_text` read as numbers, as text again."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = numbers.cast(pa.string())
+    if width is not None:
+        text = pc.utf8_lpad(text, width, "0")
+    return pc.binary_join_element_wise(prefix, text, "") if prefix else text
+
+
+def _dense_integer_codes(values: np.ndarray, prefix: str = "", width: int | None = None) -> pd.Categorical | None:
     """Integer ids between 0 and a few times their count, without missing ones, as :func:`_sorted_categorical`
     makes them: a table indexed by the id marks the distinct ones (no hashing), the distinct ones as text
-    are sorted, and each row's code is read from a second table. None for ids outside that range."""
+    (:func:`_number_text`) are sorted, and each row's code is read from a second table. None for ids
+    outside that range."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -413,11 +446,18 @@ def _dense_integer_codes(values: np.ndarray) -> pd.Categorical | None:
     seen = np.zeros(high + 1, dtype=bool)
     seen[values] = True
     distinct = np.flatnonzero(seen)
-    words = pa.array(distinct).cast(pa.string())
-    order = pc.sort_indices(words).to_numpy()
+    words = _number_text(pa.array(distinct), prefix, width)
     rank = np.empty(high + 1, dtype=_code_type(distinct.size))
+    if width is not None:                     # same width: the order of the text is the order of the numbers
+        rank[distinct] = np.arange(distinct.size, dtype=rank.dtype)
+        return _categorical(rank[values], words)
+    # text order of numbers written in full: by their digits left-aligned, a shorter one (1) before a longer
+    # one with the same digits (10); numbers are distinct and ascending, so a stable sort keeps 1 before 10
+    digits = np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), distinct, side="right") + 1
+    aligned = distinct.astype(np.uint64) * (np.uint64(10) ** (19 - digits).astype(np.uint64))
+    order = np.argsort(aligned, kind="stable")
     rank[distinct[order]] = np.arange(distinct.size, dtype=rank.dtype)
-    return _categorical(rank[values], words.take(order))
+    return _categorical(rank[values], words.take(pa.array(order)))
 
 
 def _read_text(path: Path, *, header_row, dtype):

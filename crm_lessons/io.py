@@ -644,13 +644,15 @@ FAST_PARQUET_ROWS = 200_000
 
 def _iso_dates(col):
     """A pyarrow text column of ISO dates (``YYYY-MM-DD``, or missing) as timestamps in the unit pandas
-    gives parsed dates; the column unchanged if any cell is something else (then the exact parser reads it)."""
+    gives parsed dates; None if any cell is something else (then the exact parser reads the text)."""
     import pyarrow as pa
 
+    if col.null_count == len(col):            # an empty column: not known to be dates
+        return None
     try:                                      # strict: YYYY-MM-DD and a real day of the calendar, else an error;
         return col.cast(pa.date32()).cast(pa.timestamp(_parsed_date_unit()))  # so is a year pandas cannot hold
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return col
+        return None
 
 
 def _read_parquet(path: Path, dtype=None) -> pd.DataFrame:
@@ -663,17 +665,24 @@ def _read_parquet(path: Path, dtype=None) -> pd.DataFrame:
 
         table = pq.read_table(path)
         text = {k: k for k, v in (dtype or {}).items() if v is str} if isinstance(dtype, dict) else {}
+        dates = {}
         for i, f in enumerate(table.schema):
             if f.name in text and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
                                    or pa.types.is_integer(f.type)):
                 text[f.name] = _sorted_categorical(table.column(i))
                 table = table.set_column(i, f.name, pa.nulls(table.num_rows, pa.int8()))
-            elif table.num_rows >= FAST_PARQUET_ROWS and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
-                table = table.set_column(i, f.name, _iso_dates(table.column(i)))
+            elif table.num_rows >= FAST_PARQUET_ROWS and (pa.types.is_string(f.type)
+                                                          or pa.types.is_large_string(f.type)):
+                dates[f.name] = _iso_dates(table.column(i))
+                if dates[f.name] is not None:  # set after to_pandas: the file's pandas metadata says text
+                    table = table.set_column(i, f.name, pa.nulls(table.num_rows, pa.int8()))
         df = table.to_pandas()
         for c, cat in text.items():
             if not isinstance(cat, str):
                 df[c] = cat
+        for c, days in dates.items():
+            if days is not None:
+                df[c] = days.to_pandas().to_numpy()
     except Exception as exc:
         raise CRMInputError(
             f"file '{path.name}': cannot be read as Parquet; found {type(exc).__name__}: {exc}. "

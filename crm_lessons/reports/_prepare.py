@@ -288,7 +288,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     for c in frame.columns:  # ids read as dictionary codes: the same text column as the exact reader's
         if isinstance(frame[c].dtype, pd.CategoricalDtype) and c not in coded:
             frame[c] = np.asarray(frame[c])
-    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(len(frame))  # the frame is the reader's own: no copy of its columns
     column_notes = frame.attrs.get("crm_column_notes", [])
     zero_note = []
     amount = next((report.column(r).default for r in present if report.column(r).kind == "amount"), None)

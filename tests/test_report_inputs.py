@@ -247,7 +247,8 @@ def test_the_rows_that_may_repeat_include_every_repeat(tmp_path):
 
     rng = np.random.default_rng(5)
     n = 5000
-    df = pd.DataFrame({"customer_id": pd.Categorical.from_codes(rng.integers(0, 40, n), [f"C{i:02d}" for i in range(40)]),
+    ids = pd.Categorical.from_codes(rng.integers(0, 40, n), [f"C{i:02d}" for i in range(40)])
+    df = pd.DataFrame({"customer_id": ids,
                        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 30, n), unit="D"),
                        "amount": rng.integers(1, 6, n) * 1.5})
     df.attrs["crm_columns"] = {c: (c, None) for c in df.columns}

@@ -156,6 +156,9 @@ def _repeated_rows(columns: list[str]):
     return find
 
 
+_ODD = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
 def _maybe_repeated(frame: pd.DataFrame, df: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
     """Rows that may repeat an earlier row of ``df`` in ``columns``, found on the parsed values; None if unknown.
 
@@ -168,18 +171,17 @@ def _maybe_repeated(frame: pd.DataFrame, df: pd.DataFrame, columns: list[str]) -
     canonical = {user: c for c, (user, _) in frame.attrs.get("crm_columns", {}).items()}
     if len(frame) != len(df) or len(df) < 2 or not all(c in canonical for c in columns):
         return None
-    mixed = np.zeros(len(frame), dtype=np.uint64)
-    for c in columns:
+    mixed, term = np.zeros(len(frame), dtype=np.uint64), np.empty(len(frame), dtype=np.uint64)
+    for i, c in enumerate(columns):
         values = frame[canonical[c]]
         if isinstance(values.dtype, pd.CategoricalDtype):
-            key = values.cat.codes.to_numpy().astype(np.int64)
-        elif values.dtype.kind in "Mf":           # datetime64 (time zones dropped) and float64: their bits
-            key = values.to_numpy().view(np.int64)
+            key = values.cat.codes.to_numpy().astype(np.int64).view(np.uint64)
+        elif values.dtype.kind in "Mf" and values.dtype.itemsize == 8:  # datetime64, float64: their bits
+            key = values.to_numpy().view(np.uint64)
         else:
             return None
-        mixed ^= key.view(np.uint64)
-        mixed *= np.uint64(0x9E3779B97F4A7C15)   # a multiplicative hash, then the high bits folded down
-        mixed ^= mixed >> np.uint64(29)
+        np.multiply(key, _ODD[i % len(_ODD)], out=term)  # the sum of the columns times large odd numbers,
+        mixed += term                                     # modulo 2**64
     ordered = np.sort(mixed)
     same = ordered[1:] == ordered[:-1]
     if not same.any():

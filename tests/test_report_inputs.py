@@ -332,3 +332,21 @@ def test_a_csv_saved_by_excel_with_a_bom_is_read_fast_to_the_same_frame(tmp_path
     assert taken and taken[-1] is not None
     pd.testing.assert_frame_equal(slow, _as_text(fast))
     assert list(fast.columns) == ["customer_id", "date", "amount"]
+
+
+def test_the_reader_frame_is_not_copied_but_a_given_frame_is(tmp_path):
+    """read_and_prepare drops the file's frame, so its columns are taken as they are (copy=False); a frame
+    the analyst passes to prepare is copied, so changing the result never changes it."""
+    from crm_lessons.reports._prepare import prepare
+
+    path = tmp_path / "tx.parquet"
+    _big_log().assign(date=lambda d: pd.to_datetime(d["date"])).to_parquet(path, index=False)
+    report = get_report("customer-value")
+    df = cio.read_table(path, dtype={"customer_id": str})
+    given, as_given = prepare(df, report, today=TODAY)
+    assert not np.shares_memory(given["date"].to_numpy(), df["date"].to_numpy())
+    shared, _ = prepare(df, report, today=TODAY, copy=False)
+    assert np.shares_memory(shared["date"].to_numpy(), df["date"].to_numpy())
+    read, as_read = read_and_prepare(path, report, today=TODAY)
+    pd.testing.assert_frame_equal(read, given)
+    assert as_read == as_given and read.attrs == given.attrs

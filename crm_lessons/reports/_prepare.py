@@ -236,7 +236,7 @@ def report_table(report: Report, *, params: dict, names: dict[str, str], extras=
 def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as_of=None,
             keep: list[str] | None = None, today=None, params: dict | None = None,
             allow_duplicates: bool = False, date_format: str | None = None,
-            drop_zero_amounts: bool = False) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+            drop_zero_amounts: bool = False, copy: bool = True) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """Check ``df`` for ``report`` and return it with canonical column names, and the as-of date.
 
     ``columns`` maps a role (``customer``, ``date``, ``amount``...) to the
@@ -249,6 +249,8 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     ``drop_zero_amounts`` leaves out rows with amount 0 (free items, vouchers)
     instead of refusing them. A report with ``id_codes`` gets its id columns as
     the reader made them: text, or for a large file a categorical of sorted ids.
+    ``copy=False`` lets the result share memory with ``df`` (for a caller that
+    read ``df`` itself and drops it).
 
     >>> from crm_lessons.reports._catalogue import get_report
     >>> df = pd.DataFrame({"客户": [" 7", "7.0", "8"], "日期": ["2024年1月5日", "2024-02-01", "2024-01-20"],
@@ -280,7 +282,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
         cols["by_col"], options["by"] = by, "--by"
     frame = table.read(df, arg="--input", as_of=limit if report.date_role else None, options=options,
                        date_format=date_format, settings={"allow_duplicates": allow_duplicates,
-                                                          "drop_zero_amounts": drop_zero_amounts}, **cols)
+                                                          "drop_zero_amounts": drop_zero_amounts}, copy=copy, **cols)
     for r in present:
         if report.column(r).kind == "count":
             frame[report.column(r).default] = frame[report.column(r).default].astype("int64")
@@ -334,4 +336,5 @@ def read_and_prepare(path, report: Report, *, columns=None, as_of=None, keep=Non
     ids.update({k: str for k in keep or []})
     df = read_table(path, sheet=sheet, header_row=header_row, dtype=ids)
     return prepare(df, report, columns=columns, as_of=as_of, keep=keep, today=today, params=params,
-                   allow_duplicates=allow_duplicates, date_format=date_format, drop_zero_amounts=drop_zero_amounts)
+                   allow_duplicates=allow_duplicates, date_format=date_format, drop_zero_amounts=drop_zero_amounts,
+                   copy=False)                # the file's frame is ours and dropped: its columns are not copied

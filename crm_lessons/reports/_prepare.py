@@ -65,7 +65,9 @@ def _totals_label(ids: pd.Series, ctx: ReadContext) -> Problem | None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        text = pa.array(ids.cat.categories.astype(str).to_numpy(dtype=object), type=pa.string())
+        cats = ids.cat.categories                 # text already (one cheap look): no copy made by astype(str)
+        cats = cats if cats.inferred_type == "string" else cats.astype(str)
+        text = pa.array(cats.to_numpy(dtype=object), type=pa.string())
         cats = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(sorted(TOTAL_LABELS)))
         cats = cats.fill_null(False).to_numpy(zero_copy_only=False)
         bad = pd.Series(cats[ids.cat.codes.to_numpy()] & (ids.cat.codes.to_numpy() >= 0), index=ids.index) \

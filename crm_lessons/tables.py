@@ -367,10 +367,29 @@ def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after,
     if kind == "flag":
         return _flags(df, name, where_)
     if column.clean:
-        ids, notes = parse_ids(df[name])
+        s = df[name]
+        if isinstance(s.dtype, pd.CategoricalDtype) and _plain_sorted(s.cat.categories):
+            ids, notes = s, []                       # what parse_ids gives them, without a look at each id
+        else:
+            ids, notes = parse_ids(s)
         ids.attrs[NOTES_ATTR] = notes
         return ids
     return df[name].array if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name].to_numpy()
+
+
+def _plain_sorted(categories: pd.Index) -> bool:
+    """Whether ids with these categories are clean as they are and in sorted order (then
+    :func:`crm_lessons.values.parse_ids` returns them unchanged): every id printable ASCII without spaces,
+    none empty, none like ``1001.0`` (no point at all), strictly increasing. One look at the ids joined
+    into one string, not a regular expression per id. False also means "not known": parse_ids decides."""
+    if not len(categories) or not categories.is_monotonic_increasing:
+        return False
+    try:
+        text = "".join(categories)
+    except TypeError:                                # ids that are not text
+        return False
+    return (categories[0] != "" and text.isascii() and text.isprintable() and " " not in text
+            and "." not in text)
 
 
 def _flags(df, name, where_) -> np.ndarray:

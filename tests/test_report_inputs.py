@@ -350,3 +350,19 @@ def test_the_reader_frame_is_not_copied_but_a_given_frame_is(tmp_path):
     read, as_read = read_and_prepare(path, report, today=TODAY)
     pd.testing.assert_frame_equal(read, given)
     assert as_read == as_given and read.attrs == given.attrs
+
+
+@pytest.mark.parametrize("ids", [["a", "b"], ["b", "a"], ["", "a"], ["a b", "c"], ["1.0", "2"], ["1001.0", "2"],
+                                 ["a.b", "c"], ["Ｃ1", "D"], ["a\t", "b"], ["C1", "C2"], ["1", "10", "2"], ["!", "~"],
+                                 ["a", "é"], [" a", "b"], ["a", "b\n"], ["客户"], [1, 2]])
+def test_ids_seen_clean_at_a_glance_are_what_parse_ids_leaves_unchanged(ids):
+    """The reader's sorted, plain ids skip parse_ids (one look at them joined): only when parse_ids would
+    return them unchanged, with no note."""
+    from crm_lessons.tables import _plain_sorted
+    from crm_lessons.values import parse_ids
+
+    s = pd.Series(pd.Categorical(ids * 2, categories=ids))
+    parsed, notes = parse_ids(s)
+    glance = _plain_sorted(s.cat.categories)
+    assert not glance or (parsed is s and notes == [])
+    assert glance == (ids in (["a", "b"], ["C1", "C2"], ["1", "10", "2"], ["!", "~"]))

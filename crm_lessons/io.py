@@ -305,7 +305,10 @@ def _read_text_fast(path: Path, *, header_row, dtype):
     unit = _parsed_date_unit()
     for i, f in enumerate(table.schema):       # ISO dates come as date32: to datetime64 in the unit parse_dates gives
         if pa.types.is_date32(f.type):
-            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp(unit)))
+            try:
+                table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp(unit)))
+            except pa.ArrowInvalid:           # a year pandas cannot hold (0001-01-01): the exact reader says which
+                return None
     plain = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_string,
              pa.types.is_timestamp, pa.types.is_null, pa.types.is_dictionary)
     if not all(any(t(f.type) for t in plain) for f in table.schema):
@@ -332,10 +335,13 @@ def _read_text_fast(path: Path, *, header_row, dtype):
 
 
 def _sorted_categorical(col) -> pd.Categorical:
-    """A pyarrow text column as a pandas categorical whose categories are the distinct values in sorted order.
+    """A pyarrow text (or integer) column as a pandas categorical whose categories are the distinct values as
+    text, in sorted order.
 
     Encoded and sorted by pyarrow (byte order of UTF-8 is Python's order of str), so ten million ids
-    cost a Python string per distinct id only.
+    cost a Python string per distinct id only. Integers (and text that is integers written as Python
+    writes them: ``1001``, not ``01001`` or ``+1001``) are encoded as numbers, without hashing text,
+    and only the distinct ones are written as text.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -344,14 +350,114 @@ def _sorted_categorical(col) -> pd.Categorical:
         arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
     except pa.ArrowInvalid:                   # more than 2 GB of text: 64-bit offsets
         arr = col.cast(pa.large_string()).combine_chunks()
+    form = None if pa.types.is_integer(arr.type) else _numbered_text(arr)
+    if form is not None:                      # ids such as 1001 or C0001001: coded by their number
+        arr, prefix, width = form
+    if pa.types.is_integer(arr.type) and arr.null_count == 0 and len(arr):
+        dense = _dense_integer_codes(arr.to_numpy(), *(form[1:] if form else ("", None)))
+        if dense is not None:
+            return dense
+    if form is not None:
+        enc = pc.dictionary_encode(arr)
+        words = _number_text(enc.dictionary, prefix, width)
+        order = pc.sort_indices(words).to_numpy()
+        rank = np.empty(order.size, dtype=_code_type(order.size))
+        rank[order] = np.arange(order.size, dtype=rank.dtype)
+        return _categorical(rank[enc.indices.to_numpy()], words.take(order))
     enc = pc.dictionary_encode(arr)
-    order = pc.sort_indices(enc.dictionary).to_numpy()
-    rank = np.empty(order.size + 1, dtype=np.int64)
-    rank[order] = np.arange(order.size)
+    words = enc.dictionary if (pa.types.is_string(enc.dictionary.type) or pa.types.is_large_string(
+        enc.dictionary.type)) else enc.dictionary.cast(pa.string())
+    order = pc.sort_indices(words).to_numpy()
+    rank = np.empty(order.size + 1, dtype=_code_type(order.size))
+    rank[order] = np.arange(order.size, dtype=rank.dtype)
     rank[-1] = -1                             # missing values
-    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    cats = pd.Index(enc.dictionary.take(order).to_numpy(zero_copy_only=False), dtype=object)
-    return pd.Categorical.from_codes(rank[idx], categories=cats, validate=False)
+    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return _categorical(rank[idx], words.take(order))
+
+
+def _code_type(n: int):
+    """pandas' own code type for ``n`` categories (so ``from_codes`` keeps the codes without a copy)."""
+    return np.int8 if n < 2**7 - 1 else np.int16 if n < 2**15 - 1 else np.int32 if n < 2**31 - 1 else np.int64
+
+
+def _categorical(codes: np.ndarray, words) -> pd.Categorical:
+    """Codes and their categories (a pyarrow text array of distinct values in sorted order) as a categorical."""
+    cats = pd.Index(words.to_numpy(zero_copy_only=False), dtype=object)
+    # distinct and sorted, so strictly increasing: once pandas has seen that (one pass of comparisons), it
+    # knows the categories are unique and does not hash millions of strings to check it
+    if not cats.is_monotonic_increasing:      # pragma: no cover - pyarrow's order is Python's order of str
+        raise AssertionError("pyarrow sorted the ids in an order Python does not share")
+    return pd.Categorical.from_codes(codes, categories=cats, validate=False)
+
+
+def _numbered_text(arr):
+    """Text ids that are a number after a fixed prefix (``1001``, ``C1001``, ``C0001001``) as
+    ``(numbers, prefix, width)``: every cell is ``prefix + str(number)`` (width None) or, when every
+    cell has the same length, ``prefix + str(number).zfill(width)``. None for other text or missing cells."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count or not len(arr):
+        return None
+    first = arr[0].as_py()
+    prefix = first[: next((i for i, c in enumerate(first) if c in "0123456789"), len(first))]
+    if not prefix.isascii() or len(first) - len(prefix) > 18:
+        return None
+    if prefix and not pc.all(pc.starts_with(arr, prefix)).as_py():
+        return None
+    rest = pc.utf8_slice_codeunits(arr, len(prefix)) if prefix else arr
+    if not pc.all(pc.ascii_is_decimal(rest)).as_py():     # digits only: no sign, space, point or 0x
+        return None
+    try:
+        numbers = rest.cast(pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # more digits than 64 bits hold
+        return None
+    length = pc.binary_length(rest).to_numpy()
+    if length.min() == length.max():
+        return numbers, prefix, int(length[0])           # fixed width: zeros in front are part of the id
+    zero = pc.starts_with(rest, "0").to_numpy(zero_copy_only=False)
+    if (zero & (length > 1)).any():                      # 0042 beside 123: the zeros are not the number's
+        return None
+    return numbers, prefix, None
+
+
+def _number_text(numbers, prefix: str, width: int | None):
+    """The ids :func:`_numbered_text` read as numbers, as text again."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = numbers.cast(pa.string())
+    if width is not None:
+        text = pc.utf8_lpad(text, width, "0")
+    return pc.binary_join_element_wise(prefix, text, "") if prefix else text
+
+
+def _dense_integer_codes(values: np.ndarray, prefix: str = "", width: int | None = None) -> pd.Categorical | None:
+    """Integer ids between 0 and a few times their count, without missing ones, as :func:`_sorted_categorical`
+    makes them: a table indexed by the id marks the distinct ones (no hashing), the distinct ones as text
+    (:func:`_number_text`) are sorted, and each row's code is read from a second table. None for ids
+    outside that range."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    low, high = int(values.min()), int(values.max())
+    if low < 0 or high > 4 * len(values) + 1024:
+        return None
+    seen = np.zeros(high + 1, dtype=bool)
+    seen[values] = True
+    distinct = np.flatnonzero(seen)
+    words = _number_text(pa.array(distinct), prefix, width)
+    rank = np.empty(high + 1, dtype=_code_type(distinct.size))
+    if width is not None:                     # same width: the order of the text is the order of the numbers
+        rank[distinct] = np.arange(distinct.size, dtype=rank.dtype)
+        return _categorical(rank[values], words)
+    # text order of numbers written in full: by their digits left-aligned, a shorter one (1) before a longer
+    # one with the same digits (10); numbers are distinct and ascending, so a stable sort keeps 1 before 10
+    digits = np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), distinct, side="right") + 1
+    aligned = distinct.astype(np.uint64) * (np.uint64(10) ** (19 - digits).astype(np.uint64))
+    order = np.argsort(aligned, kind="stable")
+    rank[distinct[order]] = np.arange(distinct.size, dtype=rank.dtype)
+    return _categorical(rank[values], words.take(pa.array(order)))
 
 
 def _read_text(path: Path, *, header_row, dtype):
@@ -531,25 +637,52 @@ def _excel_text(value):
     return str(value)
 
 
+#: Parquet files of at least this many rows have text columns of ISO dates (``YYYY-MM-DD``) read as dates
+#: by pyarrow, as the fast CSV reader does (:data:`FAST_CSV_BYTES`); smaller ones keep the text.
+FAST_PARQUET_ROWS = 200_000
+
+
+def _iso_dates(col):
+    """A pyarrow text column of ISO dates (``YYYY-MM-DD``, or missing) as timestamps in the unit pandas
+    gives parsed dates; None if any cell is something else (then the exact parser reads the text)."""
+    import pyarrow as pa
+
+    if col.null_count == len(col):            # an empty column: not known to be dates
+        return None
+    try:                                      # strict: YYYY-MM-DD and a real day of the calendar, else an error;
+        return col.cast(pa.date32()).cast(pa.timestamp(_parsed_date_unit()))  # so is a year pandas cannot hold
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def _read_parquet(path: Path, dtype=None) -> pd.DataFrame:
     """A Parquet file; text or integer columns asked for as text (``dtype={col: str}``) come as
-    dictionary codes (categoricals of text), read by pyarrow without a Python string per row."""
+    dictionary codes (categoricals of text), read by pyarrow without a Python string per row. In a
+    large file (:data:`FAST_PARQUET_ROWS`) text columns of ISO dates come as dates."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
         text = {k: k for k, v in (dtype or {}).items() if v is str} if isinstance(dtype, dict) else {}
+        dates = {}
         for i, f in enumerate(table.schema):
             if f.name in text and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
                                    or pa.types.is_integer(f.type)):
-                col = table.column(i).cast(pa.string()) if pa.types.is_integer(f.type) else table.column(i)
-                text[f.name] = _sorted_categorical(col)
+                text[f.name] = _sorted_categorical(table.column(i))
                 table = table.set_column(i, f.name, pa.nulls(table.num_rows, pa.int8()))
+            elif table.num_rows >= FAST_PARQUET_ROWS and (pa.types.is_string(f.type)
+                                                          or pa.types.is_large_string(f.type)):
+                dates[f.name] = _iso_dates(table.column(i))
+                if dates[f.name] is not None:  # set after to_pandas: the file's pandas metadata says text
+                    table = table.set_column(i, f.name, pa.nulls(table.num_rows, pa.int8()))
         df = table.to_pandas()
         for c, cat in text.items():
             if not isinstance(cat, str):
                 df[c] = cat
+        for c, days in dates.items():
+            if days is not None:
+                df[c] = days.to_pandas().to_numpy()
     except Exception as exc:
         raise CRMInputError(
             f"file '{path.name}': cannot be read as Parquet; found {type(exc).__name__}: {exc}. "

@@ -222,7 +222,7 @@ class Table:
 
     def read(self, df, *, arg: str, as_of=None, later: str = "error", keep: tuple[str, ...] = (),
              min_rows: int = 1, options: Mapping[str, str] | None = None, date_format: str | None = None,
-             settings: Mapping | None = None, **cols: str | None) -> pd.DataFrame:
+             settings: Mapping | None = None, copy: bool = True, **cols: str | None) -> pd.DataFrame:
         """Check ``df`` and return the canonical frame.
 
         Parameters
@@ -245,6 +245,9 @@ class Table:
             ``strptime`` format of the date columns (e.g. ``%d/%m/%Y``).
         settings : mapping, optional
             Passed to the table's :class:`Check` functions (``allow_duplicates``...).
+        copy : bool, default True
+            Whether columns still backed by ``df`` are copied. False for a caller that
+            made ``df`` itself and drops it (the report reader): no copy of ten million cells.
         **cols : str or None
             ``<role>_col=<user's column>`` for each role the helper uses;
             ``None`` leaves the role out.
@@ -293,7 +296,7 @@ class Table:
                else v.array if isinstance(v, pd.Series) else v for k, v in out.items()}
         # one copy at most of each column: arrays still backed by the user's table are copied, the
         # others (parsed, converted) are taken as they are, without pandas' consolidating copy
-        out = {k: (v.copy() if _backed_by(v, df) else v) for k, v in out.items()}
+        out = {k: (v.copy() if copy and _backed_by(v, df) else v) for k, v in out.items()}
         frame = pd.DataFrame(out, index=df.index, copy=False)
         if end is not None and later == "drop" and self.as_of_role in used:
             frame = frame[frame[self._by_role[self.as_of_role].name] <= end]
@@ -364,10 +367,29 @@ def _parse(df, column: Column, name: str, col_arg: str, arg: str, not_after,
     if kind == "flag":
         return _flags(df, name, where_)
     if column.clean:
-        ids, notes = parse_ids(df[name])
+        s = df[name]
+        if isinstance(s.dtype, pd.CategoricalDtype) and _plain_sorted(s.cat.categories):
+            ids, notes = s, []                       # what parse_ids gives them, without a look at each id
+        else:
+            ids, notes = parse_ids(s)
         ids.attrs[NOTES_ATTR] = notes
         return ids
     return df[name].array if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name].to_numpy()
+
+
+def _plain_sorted(categories: pd.Index) -> bool:
+    """Whether ids with these categories are clean as they are and in sorted order (then
+    :func:`crm_lessons.values.parse_ids` returns them unchanged): every id printable ASCII without spaces,
+    none empty, none like ``1001.0`` (no point at all), strictly increasing. One look at the ids joined
+    into one string, not a regular expression per id. False also means "not known": parse_ids decides."""
+    if not len(categories) or not categories.is_monotonic_increasing:
+        return False
+    try:
+        text = "".join(categories)
+    except TypeError:                                # ids that are not text
+        return False
+    return (categories[0] != "" and text.isascii() and text.isprintable() and " " not in text
+            and "." not in text)
 
 
 def _flags(df, name, where_) -> np.ndarray:

@@ -183,6 +183,128 @@ def test_parquet_ids_come_as_the_same_text(tmp_path):
     assert c["customer_id"].tolist() == ints["customer_id"].astype(str).tolist()
 
 
+
+# --------------------------------------------------------------------------- ids coded by number, repeats, dates
+def _text_categorical(col):
+    """What the reader's id coding must give: the distinct values as text, sorted, and each row's position."""
+    import pyarrow as pa
+
+    arr = col.cast(pa.string()) if pa.types.is_integer(col.type) else col
+    values = pd.Series(arr.to_pylist(), dtype=object)
+    return pd.Categorical(values, categories=sorted(set(values.dropna())))
+
+
+@pytest.mark.parametrize("ids", [
+    [3, 1, 22, 3, 10, 2, 0], [5, None, 7, 5], [10**12, 3, 3], [-1, -5, 3],
+    ["3", "1", "22", "3", "10", "2"], ["3", "01", "22", None, "10"], ["0", "00"], ["00", "01", "10"], ["01", "1"],
+    ["-3", "1", "22"], ["+5", "5"], ["7", "7.0"], ["7", " 7"], ["0x1F", "31"], ["9" * 19, "1"], ["9" * 25, "1"],
+    ["C12", "C7", "C12", "C100", "C1"], ["C012", "C007", "C012", "C100"], ["C012", "C7"], ["C1", "D2"], ["C1", "CX"],
+    ["C0x1F", "C31"], ["C-1", "C1"], ["C 1", "C1"], ["C1", None], ["", "1"], ["客户1", "客户10", "客户2"], ["Ｃ1", "C1"],
+    ["1"] * 5 + ["x"], "C%d", "C%07d", "%d", "K-%d"])
+def test_ids_coded_by_number_are_the_ids_coded_as_text(ids):
+    """Ids that are a number after a prefix are coded through their numbers (no hashing of text): the same
+    categories, in the same order, and the same codes as coding the text; any other text takes the text path."""
+    import pyarrow as pa
+
+    if isinstance(ids, str):                  # a large random sample in that form, dense and sparse numbers
+        rng = np.random.default_rng(len(ids))
+        ids = [ids % v for v in np.concatenate([rng.integers(0, 5000, 20000), rng.integers(0, 10**7, 300)])]
+    col = pa.array(ids)
+    got, want = cio._sorted_categorical(col), _text_categorical(col)
+    assert got.categories.dtype == object and list(got.categories) == list(want.categories)
+    np.testing.assert_array_equal(got.codes, want.codes)
+
+
+def _repeat_file(tmp_path, fmt):
+    """A large log (fast reader; ids C<number>) with a repeat of line 102 at line 2202, and near misses
+    before it: the same customer and day with another amount, the same row with the date written another way."""
+    log = _big_log().astype({"date": object})
+    near = [log.loc[[100]].assign(amount=log.loc[100, "amount"] + 1),
+            log.loc[[100]].assign(date=pd.Timestamp(log.loc[100, "date"]).strftime("%Y年%-m月%-d日"))]
+    log = pd.concat([log.iloc[:1500], *near, log.iloc[1500:2198], log.loc[[100]], log.iloc[2198:]],
+                    ignore_index=True)
+    path = tmp_path / f"tx.{fmt}"
+    log.to_csv(path, index=False) if fmt == "csv" else log.to_parquet(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_repeated_row_found_on_codes_is_named_at_its_line(tmp_path, monkeypatch, fmt):
+    path = _repeat_file(tmp_path, fmt)
+    slow, fast = _read_both(monkeypatch, path)
+    where = "line 2202" if fmt == "csv" else "row 2201"
+    orig = "line 102" if fmt == "csv" else "row 101"
+    assert slow == fast == (f"file 'tx.{fmt}', {where}: rows must not repeat; found a copy of {orig} (1 repeated "
+                            "row). Remove the repeated rows (an export run twice?), or pass --allow-duplicates if "
+                            "they are separate purchases.")
+    (data, _), (again, _) = _read_both(monkeypatch, path, allow_duplicates=True)
+    pd.testing.assert_frame_equal(_as_text(data), _as_text(again))
+
+
+def test_the_rows_that_may_repeat_include_every_repeat(tmp_path):
+    """The hashed check marks a superset of pandas' repeats; only those rows are compared exactly."""
+    from crm_lessons.reports._prepare import _maybe_repeated
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    ids = pd.Categorical.from_codes(rng.integers(0, 40, n), [f"C{i:02d}" for i in range(40)])
+    df = pd.DataFrame({"customer_id": ids,
+                       "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 30, n), unit="D"),
+                       "amount": rng.integers(1, 6, n) * 1.5})
+    df.attrs["crm_columns"] = {c: (c, None) for c in df.columns}
+    maybe = _maybe_repeated(df, df, list(df.columns))
+    repeats = df.duplicated(keep=False).to_numpy()
+    assert repeats.any() and not repeats.all() and (maybe | ~repeats).all()
+    unique = df.drop_duplicates()
+    unique.attrs = df.attrs
+    assert not _maybe_repeated(unique, unique, list(df.columns)).any()
+    assert _maybe_repeated(df.assign(customer_id=df["customer_id"].astype(str)), df, list(df.columns)) is None
+
+
+def test_large_parquet_files_read_iso_dates_as_the_exact_parser(tmp_path, monkeypatch):
+    """Text dates of a large Parquet file are read by pyarrow; any other text leaves the column to the
+    exact parser: the same frame and the same messages either way."""
+    log = _big_log()
+    path = tmp_path / "tx.parquet"
+
+    def both(frame):
+        frame.to_parquet(path, index=False)
+        out = []
+        for limit in (2**62, 0):
+            monkeypatch.setattr(cio, "FAST_PARQUET_ROWS", limit)
+            try:
+                out.append(read_and_prepare(path, get_report("customer-value"), today=TODAY))
+            except CRMInputError as exc:
+                out.append(str(exc))
+        return out
+
+    monkeypatch.setattr(cio, "FAST_PARQUET_ROWS", 0)
+    assert pd.api.types.is_datetime64_dtype(cio.read_table(log.to_parquet(path, index=False) or path)["date"])
+    (a, as_a), (b, as_b) = both(log)
+    pd.testing.assert_frame_equal(a, b)
+    assert as_a == as_b
+    for value, said in [("2024-02-30", "row 2001: values must be dates"), ("1900-01-01", "row 2001: dates must not "
+                        "be before 1990-01-01"), ("2099-01-05", "row 2001: dates must not be after 2026-01-01"),
+                        (None, "row 2001: values must not be missing"), ("0001-01-01", "row 2001: "),
+                        ("2024-1-5", ""), ("2024年1月5日", "")]:
+        bad = log.astype({"date": object})
+        bad.loc[2000, "date"] = value
+        slow, fast = both(bad)
+        if isinstance(slow, str) or isinstance(fast, str):
+            assert slow == fast and said and said in fast, (value, slow, fast)
+        else:
+            pd.testing.assert_frame_equal(slow[0], fast[0])
+
+
+def test_a_year_pandas_cannot_hold_sends_a_large_csv_to_the_exact_reader(tmp_path, monkeypatch):
+    log = _big_log().astype({"date": object})
+    log.loc[2000, "date"] = "0001-01-01"
+    path = tmp_path / "tx.csv"
+    log.to_csv(path, index=False)
+    slow, fast = _read_both(monkeypatch, path)
+    assert isinstance(fast, str) and slow == fast and "line 2002" in fast
+
+
 # --------------------------------------------------------------------------- the columnar writer
 def test_the_columnar_writer_writes_the_report_table_byte_for_byte(tmp_path, monkeypatch):
     from crm_lessons.reports.customer_value import build
@@ -210,3 +332,37 @@ def test_a_csv_saved_by_excel_with_a_bom_is_read_fast_to_the_same_frame(tmp_path
     assert taken and taken[-1] is not None
     pd.testing.assert_frame_equal(slow, _as_text(fast))
     assert list(fast.columns) == ["customer_id", "date", "amount"]
+
+
+def test_the_reader_frame_is_not_copied_but_a_given_frame_is(tmp_path):
+    """read_and_prepare drops the file's frame, so its columns are taken as they are (copy=False); a frame
+    the analyst passes to prepare is copied, so changing the result never changes it."""
+    from crm_lessons.reports._prepare import prepare
+
+    path = tmp_path / "tx.parquet"
+    _big_log().assign(date=lambda d: pd.to_datetime(d["date"])).to_parquet(path, index=False)
+    report = get_report("customer-value")
+    df = cio.read_table(path, dtype={"customer_id": str})
+    given, as_given = prepare(df, report, today=TODAY)
+    assert not np.shares_memory(given["date"].to_numpy(), df["date"].to_numpy())
+    shared, _ = prepare(df, report, today=TODAY, copy=False)
+    assert np.shares_memory(shared["date"].to_numpy(), df["date"].to_numpy())
+    read, as_read = read_and_prepare(path, report, today=TODAY)
+    pd.testing.assert_frame_equal(read, given)
+    assert as_read == as_given and read.attrs == given.attrs
+
+
+@pytest.mark.parametrize("ids", [["a", "b"], ["b", "a"], ["", "a"], ["a b", "c"], ["1.0", "2"], ["1001.0", "2"],
+                                 ["a.b", "c"], ["Ｃ1", "D"], ["a\t", "b"], ["C1", "C2"], ["1", "10", "2"], ["!", "~"],
+                                 ["a", "é"], [" a", "b"], ["a", "b\n"], ["客户"], [1, 2]])
+def test_ids_seen_clean_at_a_glance_are_what_parse_ids_leaves_unchanged(ids):
+    """The reader's sorted, plain ids skip parse_ids (one look at them joined): only when parse_ids would
+    return them unchanged, with no note."""
+    from crm_lessons.tables import _plain_sorted
+    from crm_lessons.values import parse_ids
+
+    s = pd.Series(pd.Categorical(ids * 2, categories=ids))
+    parsed, notes = parse_ids(s)
+    glance = _plain_sorted(s.cat.categories)
+    assert not glance or (parsed is s and notes == [])
+    assert glance == (ids in (["a", "b"], ["C1", "C2"], ["1", "10", "2"], ["!", "~"]))

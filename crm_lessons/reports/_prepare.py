@@ -65,7 +65,9 @@ def _totals_label(ids: pd.Series, ctx: ReadContext) -> Problem | None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        text = pa.array(ids.cat.categories.astype(str).to_numpy(dtype=object), type=pa.string())
+        cats = ids.cat.categories                 # text already (one cheap look): no copy made by astype(str)
+        cats = cats if cats.inferred_type == "string" else cats.astype(str)
+        text = pa.array(cats.to_numpy(dtype=object), type=pa.string())
         cats = pc.is_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=pa.array(sorted(TOTAL_LABELS)))
         cats = cats.fill_null(False).to_numpy(zero_copy_only=False)
         bad = pd.Series(cats[ids.cat.codes.to_numpy()] & (ids.cat.codes.to_numpy() >= 0), index=ids.index) \
@@ -139,7 +141,11 @@ def _repeated_rows(columns: list[str]):
         if ctx.settings.get("allow_duplicates"):
             return None
         df = ctx.df
-        dup = df.duplicated(subset=columns, keep="first")
+        maybe = _maybe_repeated(frame, df, columns)
+        if maybe is not None and not maybe.any():
+            return None
+        rows = df if maybe is None else df.iloc[np.flatnonzero(maybe)]
+        dup = rows.duplicated(subset=columns, keep="first")
         if not dup.any():
             return None
         row = dup.index[dup.to_numpy()][0]
@@ -150,6 +156,39 @@ def _repeated_rows(columns: list[str]):
                        "Remove the repeated rows (an export run twice?), or pass --allow-duplicates if they are "
                        "separate purchases.")
     return find
+
+
+_ODD = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
+def _maybe_repeated(frame: pd.DataFrame, df: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    """Rows that may repeat an earlier row of ``df`` in ``columns``, found on the parsed values; None if unknown.
+
+    Cells equal in the user's frame are parsed to equal values, so rows whose parsed values (id codes,
+    dates, amounts as their bits) hash to a value no other row has cannot be repeats: one sort of
+    64-bit hashes, not pandas' ``duplicated`` on three columns of ten million cells. The rows marked
+    are a superset of the repeats (equal parsed values from different text, a hash collision); the
+    exact check runs on those alone. None when a column is not one of these kinds (then all rows).
+    """
+    canonical = {user: c for c, (user, _) in frame.attrs.get("crm_columns", {}).items()}
+    if len(frame) != len(df) or len(df) < 2 or not all(c in canonical for c in columns):
+        return None
+    mixed, term = np.zeros(len(frame), dtype=np.uint64), np.empty(len(frame), dtype=np.uint64)
+    for i, c in enumerate(columns):
+        values = frame[canonical[c]]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            key = values.cat.codes.to_numpy().astype(np.int64).view(np.uint64)
+        elif values.dtype.kind in "Mf" and values.dtype.itemsize == 8:  # datetime64, float64: their bits
+            key = values.to_numpy().view(np.uint64)
+        else:
+            return None
+        np.multiply(key, _ODD[i % len(_ODD)], out=term)  # the sum of the columns times large odd numbers,
+        mixed += term                                     # modulo 2**64
+    ordered = np.sort(mixed)
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return np.zeros(len(frame), dtype=bool)
+    return np.isin(mixed, ordered[1:][same])
 
 
 def report_table(report: Report, *, params: dict, names: dict[str, str], extras=(), by: str | None = None) -> Table:
@@ -199,7 +238,7 @@ def report_table(report: Report, *, params: dict, names: dict[str, str], extras=
 def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as_of=None,
             keep: list[str] | None = None, today=None, params: dict | None = None,
             allow_duplicates: bool = False, date_format: str | None = None,
-            drop_zero_amounts: bool = False) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+            drop_zero_amounts: bool = False, copy: bool = True) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """Check ``df`` for ``report`` and return it with canonical column names, and the as-of date.
 
     ``columns`` maps a role (``customer``, ``date``, ``amount``...) to the
@@ -212,6 +251,8 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     ``drop_zero_amounts`` leaves out rows with amount 0 (free items, vouchers)
     instead of refusing them. A report with ``id_codes`` gets its id columns as
     the reader made them: text, or for a large file a categorical of sorted ids.
+    ``copy=False`` lets the result share memory with ``df`` (for a caller that
+    read ``df`` itself and drops it).
 
     >>> from crm_lessons.reports._catalogue import get_report
     >>> df = pd.DataFrame({"客户": [" 7", "7.0", "8"], "日期": ["2024年1月5日", "2024-02-01", "2024-01-20"],
@@ -243,7 +284,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
         cols["by_col"], options["by"] = by, "--by"
     frame = table.read(df, arg="--input", as_of=limit if report.date_role else None, options=options,
                        date_format=date_format, settings={"allow_duplicates": allow_duplicates,
-                                                          "drop_zero_amounts": drop_zero_amounts}, **cols)
+                                                          "drop_zero_amounts": drop_zero_amounts}, copy=copy, **cols)
     for r in present:
         if report.column(r).kind == "count":
             frame[report.column(r).default] = frame[report.column(r).default].astype("int64")
@@ -253,7 +294,7 @@ def prepare(df: pd.DataFrame, report: Report, *, columns: dict | None = None, as
     for c in frame.columns:  # ids read as dictionary codes: the same text column as the exact reader's
         if isinstance(frame[c].dtype, pd.CategoricalDtype) and c not in coded:
             frame[c] = np.asarray(frame[c])
-    frame = frame.reset_index(drop=True)
+    frame.index = pd.RangeIndex(len(frame))  # the frame is the reader's own: no copy of its columns
     column_notes = frame.attrs.get("crm_column_notes", [])
     zero_note = []
     amount = next((report.column(r).default for r in present if report.column(r).kind == "amount"), None)
@@ -297,4 +338,5 @@ def read_and_prepare(path, report: Report, *, columns=None, as_of=None, keep=Non
     ids.update({k: str for k in keep or []})
     df = read_table(path, sheet=sheet, header_row=header_row, dtype=ids)
     return prepare(df, report, columns=columns, as_of=as_of, keep=keep, today=today, params=params,
-                   allow_duplicates=allow_duplicates, date_format=date_format, drop_zero_amounts=drop_zero_amounts)
+                   allow_duplicates=allow_duplicates, date_format=date_format, drop_zero_amounts=drop_zero_amounts,
+                   copy=False)                # the file's frame is ours and dropped: its columns are not copied

@@ -62,7 +62,7 @@ from crm_lessons._validation import (
     show_value,
     where,
 )
-from crm_lessons.values import NOTES_ATTR, parse_ids
+from crm_lessons.values import NOTES_ATTR, column_notes, parse_ids
 
 __all__ = [
     "CALLS",
@@ -288,8 +288,7 @@ class Table:
         for role, (column, name, col_arg) in used.items():
             not_after = end if role == self.as_of_role and later == "error" else None
             values = _parse(df, column, name, col_arg, arg, not_after, date_format)
-            for en, zh in getattr(values, "attrs", {}).get(NOTES_ATTR, []):
-                notes.append([f"Column '{name}': {en}", f"列“{name}”：{zh}"])
+            notes += column_notes(name, getattr(values, "attrs", {}).get(NOTES_ATTR, []))
             out[column.name] = values
             self._run_checks(role, values, ctx, df, arg, name, col_arg)
         out = {k: v.to_numpy() if isinstance(v, pd.Series) and not isinstance(v.dtype, pd.CategoricalDtype)

@@ -357,16 +357,13 @@ def _sorted_categorical(col) -> pd.Categorical:
         dense = _dense_integer_codes(arr.to_numpy(), *(form[1:] if form else ("", None)))
         if dense is not None:
             return dense
-    if form is not None:
-        enc = pc.dictionary_encode(arr)
-        words = _number_text(enc.dictionary, prefix, width)
-        order = pc.sort_indices(words).to_numpy()
-        rank = np.empty(order.size, dtype=_code_type(order.size))
-        rank[order] = np.arange(order.size, dtype=rank.dtype)
-        return _categorical(rank[enc.indices.to_numpy()], words.take(order))
     enc = pc.dictionary_encode(arr)
-    words = enc.dictionary if (pa.types.is_string(enc.dictionary.type) or pa.types.is_large_string(
-        enc.dictionary.type)) else enc.dictionary.cast(pa.string())
+    if form is not None:                      # the distinct numbers as the ids' text
+        words = _number_text(enc.dictionary, prefix, width)
+    elif pa.types.is_string(enc.dictionary.type) or pa.types.is_large_string(enc.dictionary.type):
+        words = enc.dictionary
+    else:
+        words = enc.dictionary.cast(pa.string())
     order = pc.sort_indices(words).to_numpy()
     rank = np.empty(order.size + 1, dtype=_code_type(order.size))
     rank[order] = np.arange(order.size, dtype=rank.dtype)

@@ -166,10 +166,8 @@ def save_data(data, path) -> list[Path]:
     import pyarrow as pa
 
     path = Path(path)
-    if not isinstance(data, pd.DataFrame):
-        data.to_parquet(path, index=False)
-        return [path]
-    coded = [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)]
+    coded = ([c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)]
+             if isinstance(data, pd.DataFrame) else [])
     if not coded:
         data.to_parquet(path, index=False)
         return [path]

@@ -98,11 +98,11 @@ crm_lessons.reports._charts.render_png(lambda ax: ax.plot([0, 1]), title="客户
 class _EarlyKernel:
     """The report's kernel, started before the input is read so that its start and imports overlap the reading.
 
-    On two cores this takes the kernel's start (about 2 s) and the imports of the report's modules
-    (pandas, matplotlib, scipy) and its first chart (the fonts; about 4 s together) off the wall time of a large report. The imports run as a
-    silent request (no output, no execution count); :meth:`enter` then moves the kernel into the output
-    folder, which exists only once the input has been read. :meth:`close` stops the kernel whatever
-    happened (a bad input stops it before anything is written).
+    On two cores this takes the kernel's start (about 2 s), the imports of the report's modules (pandas,
+    matplotlib, scipy) and its first chart (the fonts; about 4 s together) off the wall time of a large
+    report. The warm-up runs as a silent request (no output, no execution count); :meth:`enter` then
+    moves the kernel into the output folder, which exists only once the input has been read.
+    :meth:`close` stops the kernel whatever happened (a bad input stops it before anything is written).
     """
 
     def __init__(self, report: Report):

@@ -37,6 +37,7 @@ def rng_from(seed) -> np.random.Generator:
     """A NumPy generator from an integer seed (checked), so every generator seeds the same way."""
     return check_seed(seed)
 
+
 def days_after(start, days) -> pd.DatetimeIndex:
     """The dates ``start + days`` for an array of (possibly fractional) day counts; a NaN or infinite day gives NaT.
 

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from crm_lessons._validation import CRMInputError
+from crm_lessons.io import check_csv_fields
 from crm_lessons.values import TOTAL_LABELS
 
 __all__ = ["ENGINES", "SIZE_FACTOR", "EngineInput", "choose_engine", "connect", "customer_base", "customer_checks",
@@ -254,7 +255,14 @@ def open_input(source, *, con=None, max_memory=None, temp_directory=None) -> Eng
         table = con.read_parquet(path)
         first = None
     elif suffix in (".csv", ".txt", ".tsv"):
-        table = con.read_csv(path, all_varchar=True, header=True, sep="\t" if suffix == ".tsv" else ",")
+        import duckdb
+
+        sep = "\t" if suffix == ".tsv" else ","
+        try:   # skip=0: the header is line 1 (DuckDB would skip leading lines to make a ragged file fit)
+            table = con.read_csv(path, all_varchar=True, header=True, sep=sep, skip=0)
+        except duckdb.Error:   # a row with more or fewer fields: the reader's message, naming its line
+            check_csv_fields(path, sep=sep)
+            raise
         first = 2
     else:
         raise CRMInputError(f"argument `--input`: the engine reads CSV and Parquet files; found '{path.name}'. "

@@ -52,6 +52,7 @@ __all__ = [
     "READABLE_SUFFIXES",
     "atomic_output_dir",
     "atomic_write",
+    "check_csv_fields",
     "escape_formulas",
     "read_table",
     "safe_filename",
@@ -457,6 +458,40 @@ def _dense_integer_codes(values: np.ndarray, prefix: str = "", width: int | None
     return _categorical(rank[values], words.take(pa.array(order)))
 
 
+def _ragged(name: str, line: int | None, found: str) -> CRMInputError:
+    """The message for a row with more or fewer fields than the header (at ``line`` when known)."""
+    where_ = f"file '{name}', line {line}" if line else f"file '{name}'"
+    return CRMInputError(f"{where_}: every row must have as many fields as the header; found {found}. "
+                         "Quote values that contain the delimiter, or remove the extra fields.")
+
+
+def check_csv_fields(path, *, sep: str = ",") -> None:
+    """Raise the reader's message for the first row of a CSV file whose number of fields is not the header's.
+
+    For a reader that stops at such a row without saying where (an engine's): the file is
+    read row by row, in constant memory; blank lines are not rows. Nothing happens when
+    every row has the header's fields.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = p.write_text("id,date,amount" + chr(10) + "1,2024-01-02,5" + chr(10) + "2,2024-01-03,1,2" + chr(10))
+    >>> try:
+    ...     check_csv_fields(p)
+    ... except CRMInputError as exc:
+    ...     print(str(exc)[:86])
+    file 's.csv', line 3: every row must have as many fields as the header; found 4 fields
+    """
+    path = Path(path)
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        rows = csv.reader(fh, delimiter=sep)
+        header = next(rows, [])
+        for row in rows:
+            if row and len(row) != len(header):
+                raise _ragged(path.name, rows.line_num, f"{len(row)} fields where the header has {len(header)}")
+
+
 def _read_text(path: Path, *, header_row, dtype):
     name = path.name
     if path.stat().st_size >= FAST_CSV_BYTES:
@@ -491,12 +526,8 @@ def _read_text(path: Path, *, header_row, dtype):
         if "out of memory" in str(exc):
             raise _too_big(path) from None
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        where_ = f"file '{name}', line {int(m.group(2))}" if m else f"file '{name}'"
-        found = f"{m.group(3)} fields where the header has {len(columns)}" if m else str(exc)
-        raise CRMInputError(
-            f"{where_}: every row must have as many fields as the header; found {found}. "
-            "Quote values that contain the delimiter, or remove the extra fields."
-        ) from None
+        raise _ragged(name, int(m.group(2)), f"{m.group(3)} fields where the header has {len(columns)}"
+                      if m else str(exc)) from None
     # trailing blank lines are not data
     empty = df.isna().all(axis=1).to_numpy()
     n = len(df)

@@ -162,6 +162,22 @@ def test_a_bad_file_gives_the_same_message_on_both_paths(tmp_path, kind, fmt):
         assert "line 26" in str(mem.value)  # header + 24 rows before it
 
 
+@pytest.mark.parametrize("before, rows", [(24, 40), (2, 2)])
+def test_a_row_with_an_extra_field_gives_the_same_message_on_both_paths(tmp_path, before, rows):
+    """DuckDB stops at such a row with a traceback of its own, or (a short file) skips the lines before it
+    and reads a data row as the header; the engine path gives the reader's message instead."""
+    lines = GOOD.splitlines(keepends=True)
+    path = tmp_path / "sales.csv"
+    path.write_text("".join(lines[:before + 1]) + "C1,2024-02-03,¥1,2\n" + "".join(lines[before + 1:rows + 1]),
+                    encoding="utf-8")
+    with pytest.raises(CRMInputError) as mem:
+        read_and_prepare(path, REPORT, today="2025-01-01")
+    with pytest.raises(CRMInputError) as eng:
+        prepare_engine(path, REPORT, today="2025-01-01")
+    assert str(eng.value) == str(mem.value)
+    assert f"line {before + 2}: every row must have as many fields as the header; found 4" in str(eng.value)
+
+
 # ------------------------------------------------------------------------------------------- choosing
 def test_auto_takes_the_engine_above_the_memory_threshold(cdnow_files):
     path = cdnow_files / "cdnow.csv"
